@@ -1,0 +1,176 @@
+"""Cut a table region of the normalised text into cells, whatever flattening the report went through.
+
+Three styles occur (report-format.md §7):
+- `bordered`: every table row is one line `| a | b | c |` (Markdown, rendered HTML). A line of its
+  own is a physical row; `|---|` marks the line above it as a header.
+- `open`: cells end with `|` but rows wrap freely; an empty cell is a newline between two pipes
+  (`8 | 1 |` ⏎ `|` ⏎ `| 9 |`). Rows are found by their labels, not by lines.
+- `lines`: no pipes; one cell per line (blank lines separate cells and carry no meaning), or
+  tab-separated cells on one line.
+
+A cell whose text is a label followed by numbers ("行政许可 97", a PDF text line) is split into a label
+cell and value cells, so every later stage sees one value per cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Style = Literal["bordered", "open", "lines"]
+
+_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# A number as it may stand in a cell, with sign word, unit and thousands separators.
+_NUM = r"(?:增加|减少|增|减|[+-])?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[万亿])?(?:万元|亿元|元|件|项)?|(?:增加|减少|增|减|[+-])?\d+(?:\.\d+)?(?:[万亿])?(?:万元|亿元|元|件|项)?"
+_NUM_RE = re.compile(_NUM)
+_TRAILING_NUMBERS = re.compile(rf"(?:^|(?<=[^\d.,]))\s*((?:{_NUM})(?:\s+(?:{_NUM}|[/—-]))*)\s*$")
+_ALL_NUMBERS = re.compile(rf"^\s*(?:{_NUM})(?:\s+(?:{_NUM}|[/—-]))+\s*$")
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    start: int  # offsets of the stripped text in the normalised document
+    end: int
+    line: int  # index of the physical line (bordered: the table row) the cell sits on
+    loose: bool = False  # bordered style: a line outside any `|` row
+    header: bool = False  # bordered style: the row above a `|---|` line with no numbers in it
+
+
+def detect_style(region: str) -> Style:
+    pipe_lines = [ln.strip() for ln in region.split("\n") if "|" in ln]
+    if len(pipe_lines) < 2:
+        return "lines"
+    bordered = sum(1 for ln in pipe_lines if ln.startswith("|") and ln.endswith("|") and len(ln) > 1)
+    return "bordered" if bordered >= 0.8 * len(pipe_lines) else "open"
+
+
+def tokenize(text: str, start: int, end: int) -> tuple[Style, list[Cell]]:
+    region = text[start:end]
+    style = detect_style(region)
+    if style == "bordered":
+        cells = _bordered(region, start)
+    elif style == "open":
+        cells = _open(region, start)
+    else:
+        cells = _lines(region, start)
+    return style, _split_glued_labels(cells)
+
+
+def _strip(text: str, offset: int, line: int, loose: bool = False, header: bool = False) -> Cell:
+    lead = len(text) - len(text.lstrip())
+    stripped = text.strip()
+    s = offset + lead
+    return Cell(stripped, s, s + len(stripped), line, loose, header)
+
+
+def _lines_with_offsets(region: str, base: int) -> list[tuple[str, int]]:
+    out, pos = [], base
+    for ln in region.split("\n"):
+        out.append((ln, pos))
+        pos += len(ln) + 1
+    return out
+
+
+def _pipe_parts(line: str, offset: int) -> list[tuple[str, int]]:
+    parts, pos = [], offset
+    for piece in line.split("|"):
+        parts.append((piece, pos))
+        pos += len(piece) + 1
+    return parts
+
+
+def _bordered(region: str, base: int) -> list[Cell]:
+    rows: list[list[Cell]] = []
+    for idx, (ln, off) in enumerate(_lines_with_offsets(region, base)):
+        if not ln.strip():
+            continue
+        if _SEPARATOR.match(ln):
+            if rows and not any(_NUM_RE.fullmatch(c.text) for c in rows[-1]):
+                rows[-1] = [Cell(c.text, c.start, c.end, c.line, c.loose, True) for c in rows[-1]]
+            continue
+        if "|" in ln:
+            parts = _pipe_parts(ln, off)
+            inner = parts[1:-1] if ln.strip().startswith("|") else parts[:-1]
+            rows.append([_strip(p, o, idx) for p, o in inner])
+        else:
+            rows.append([_strip(ln, off, idx, loose=True)])
+    return [c for row in rows for c in row]
+
+
+def _open(region: str, base: int) -> list[Cell]:
+    cells: list[Cell] = []
+    pending: tuple[str, int, int] | None = None  # text, offset, line of a cell still open at a line end
+    for idx, (ln, off) in enumerate(_lines_with_offsets(region, base)):
+        if "|" not in ln:
+            if ln.strip():
+                if pending is not None and pending[0].strip():
+                    cells.append(_strip(*pending))
+                pending = None
+                cells.append(_strip(ln, off, idx))
+            continue
+        parts = _pipe_parts(ln, off)
+        first, first_off = parts[0]
+        if pending is not None and not first.strip():
+            # The cell left open on an earlier line closes here: a newline between pipes is an empty cell.
+            cells.append(Cell("", first_off, first_off, idx))
+        else:
+            if pending is not None and pending[0].strip():
+                cells.append(_strip(*pending))
+            cells.append(_strip(first, first_off, idx))
+        for piece, o in parts[1:-1]:
+            cells.append(_strip(piece, o, idx))
+        last, last_off = parts[-1]
+        pending = (last, last_off, idx)
+    if pending is not None and pending[0].strip():
+        cells.append(_strip(*pending))
+    return cells
+
+
+def _lines(region: str, base: int) -> list[Cell]:
+    cells: list[Cell] = []
+    for idx, (ln, off) in enumerate(_lines_with_offsets(region, base)):
+        if not ln.strip():
+            continue
+        if "\t" in ln:
+            pos = off
+            for piece in ln.split("\t"):
+                cells.append(_strip(piece, pos, idx))
+                pos += len(piece) + 1
+        else:
+            cells.append(_strip(ln, off, idx))
+    return cells
+
+
+def _split_glued_labels(cells: list[Cell]) -> list[Cell]:
+    """'行政许可 97' -> '行政许可', '97'; '1 0 0 0 1' -> five cells. Pure labels and numbers stay as they are."""
+    out: list[Cell] = []
+    for c in cells:
+        if not c.text or _NUM_RE.fullmatch(c.text) or not any(ch.isdigit() for ch in c.text):
+            out.append(c)
+            continue
+        if _ALL_NUMBERS.match(c.text):
+            out.extend(_number_cells(c, c.text, c.start))
+            continue
+        m = _TRAILING_NUMBERS.search(c.text)
+        if not m or m.start(1) == 0 or _ends_inside_label(c.text[: m.start(1)]):
+            out.append(c)
+            continue
+        label = c.text[: m.start(1)].rstrip()
+        out.append(Cell(label, c.start, c.start + len(label), c.line, c.loose, c.header))
+        out.extend(_number_cells(c, m.group(1), c.start + m.start(1)))
+    return out
+
+
+def _ends_inside_label(prefix: str) -> bool:
+    # "第二十条第(一)项" or "2.重复申请" must not lose a digit that belongs to the label.
+    p = prefix.rstrip()
+    return not p or p[-1] in "第(（.、" or p.endswith(("第", "前", "近"))
+
+
+def _number_cells(c: Cell, text: str, offset: int) -> list[Cell]:
+    out = []
+    for m in re.finditer(r"\S+", text):
+        out.append(Cell(m.group(0), offset + m.start(), offset + m.end(), c.line, c.loose, c.header))
+    return out

@@ -1,0 +1,133 @@
+"""`xxgk`: the command line over the same core as `extractor.extract`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from extractor import __version__
+from extractor.evaluate import ReportScore, Tally, gold_pairs, load_gold, score
+from extractor.load import InputError
+from extractor.pipeline import extract
+from extractor.schema import Report
+
+SKIP_SUFFIXES = (".gold.json",)
+
+
+def expand(paths: tuple[str, ...]) -> Iterator[Path]:
+    """Files named, and the files under directories named (hidden files and gold files left out)."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not f.name.startswith(".") and not f.name.endswith(SKIP_SUFFIXES):
+                    yield f
+        else:
+            yield p
+
+
+def _fail(message: str) -> None:
+    click.echo(f"xxgk: {message}", err=True)
+
+
+def run_one(path: Path) -> Report | None:
+    try:
+        return extract(path)
+    except InputError as e:
+        _fail(f"{path}: {e}")
+    except Exception as e:  # one bad file must not end a batch; say what happened in one line
+        _fail(f"{path}: internal error ({type(e).__name__}: {e})")
+    return None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xxgk")
+def main() -> None:
+    """Extract typed, verified records from 政府信息公开工作年度报告."""
+
+
+@main.command("extract")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", default="-", help="Output file (JSON Lines); '-' for standard output.")
+@click.option("--flat", is_flag=True, help="Write flat records (field id -> value) instead of full records.")
+def extract_cmd(paths: tuple[str, ...], output: str, flat: bool) -> None:
+    """Extract reports (files or directories) to JSON Lines, one record per report."""
+    files = list(expand(paths))
+    missing = [p for p in files if not p.exists()]
+    for p in missing:
+        _fail(f"{p}: no such file or directory")
+    out: TextIO
+    try:
+        out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as e:
+        raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
+    done = failed = flagged = 0
+    try:
+        for path in files:
+            if path in missing:
+                failed += 1
+                continue
+            report = run_one(path)
+            if report is None:
+                failed += 1
+                continue
+            record = report.flat() if flat else report.model_dump(mode="json")
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.flush()
+            done += 1
+            flagged += len(report.review)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    click.echo(f"xxgk: {done} extracted, {failed} failed, {flagged} fields to review", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@main.command("eval")
+@click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--worst", default=5, show_default=True, help="How many of the worst reports to list.")
+def eval_cmd(dirs: tuple[str, ...], worst: int) -> None:
+    """Extract every report with a *.gold.json beside it and score it against the gold values."""
+    pairs = gold_pairs(dirs)
+    if not pairs:
+        raise click.ClickException(f"no *.gold.json files in {', '.join(dirs)}")
+    scores: list[ReportScore] = []
+    failed = 0
+    for report_path, gold_path in pairs:
+        report = run_one(report_path)
+        if report is None:
+            failed += 1
+            continue
+        scores.append(score(report.flat(), load_gold(gold_path)))
+    _print_eval(scores, worst)
+    if failed:
+        _fail(f"{failed} report(s) could not be extracted")
+        sys.exit(1)
+
+
+def _print_eval(scores: list[ReportScore], worst: int) -> None:
+    sections: dict[str, Tally] = {}
+    total = Tally()
+    for s in scores:
+        total.add(s.total)
+        for name, t in s.by_section.items():
+            sections.setdefault(name, Tally()).add(t)
+    click.echo(f"{'section':<14}{'judged':>7}{'exact':>7}{'accuracy':>10}{'silent':>8}{'review':>8}{'false-cert':>11}")
+    for name, t in [*sorted(sections.items()), ("ALL", total)]:
+        click.echo(
+            f"{name:<14}{t.judged:>7}{t.exact:>7}{t.accuracy:>9.2%} {t.silent:>7}{t.review_load:>8.1%}{t.false_certain:>11}"
+        )
+    click.echo(f"reports: {len(scores)}; silent errors: {total.silent}; false certainty: {total.false_certain}")
+    bad = sorted((s for s in scores if s.wrong), key=lambda s: -len(s.wrong))[:worst]
+    for s in bad:
+        click.echo(f"\n{s.source}: {len(s.wrong)} wrong ({s.total.silent} silent)")
+        for fid, gold, got, reviewed in s.wrong[:12]:
+            click.echo(f"  {fid}: gold {gold!r}, got {got!r}{'  [in review]' if reviewed else '  [SILENT]'}")
+        if len(s.wrong) > 12:
+            click.echo(f"  … {len(s.wrong) - 12} more")

@@ -1,0 +1,100 @@
+"""The official table layouts, read once from labels.toml into typed specs."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from extractor.normalize import label_key
+from extractor.numbers import Kind
+
+FORMATS = ("2019", "2021")
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    label: str
+    kind: Kind = "count"
+    unit: str = "件"
+    note_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    label: str
+    number: str | None = None
+    aliases: tuple[str, ...] = ()
+    formats: tuple[str, ...] = FORMATS
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(label_key(x) for x in (self.label, *self.aliases)))
+
+
+@dataclass(frozen=True)
+class Block:
+    """One 第二十条 block of 表二: a caption, its columns and its rows."""
+
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    sections: dict[str, tuple[str, ...]]
+    app_columns: tuple[Column, ...]
+    app_rows: tuple[Row, ...]
+    app_group_labels: tuple[str, ...]
+    app_header_labels: tuple[str, ...]
+    dispute_groups: tuple[Column, ...]
+    dispute_columns: tuple[Column, ...]
+    active: dict[str, tuple[Block, ...]]
+    format_markers: dict[str, tuple[str, ...]]
+    organ_suffixes: tuple[str, ...]
+    spam_markers: tuple[str, ...]
+
+    def app_rows_for(self, fmt: str) -> tuple[Row, ...]:
+        return tuple(r for r in self.app_rows if fmt in r.formats)
+
+    def active_rows(self, fmt: str) -> dict[str, tuple[Row, Block]]:
+        return {row.id: (row, block) for block in self.active[fmt] for row in block.rows}
+
+
+def _row(d: dict) -> Row:
+    return Row(d["id"], d["label"], d.get("number"), tuple(d.get("aliases", ())), tuple(d.get("formats", FORMATS)))
+
+
+def _column(d: dict) -> Column:
+    return Column(d["id"], d["label"], d.get("kind", "count"), d.get("unit", "件"), tuple(d.get("note_words", ())))
+
+
+@cache
+def layout() -> Layout:
+    data = tomllib.loads(resources.files("extractor").joinpath("labels.toml").read_text("utf-8"))
+    app = data["applications"]
+    disputes = data["disputes"]
+    active = {
+        fmt: tuple(
+            Block(b["caption"], tuple(_column(c) for c in b["columns"]), tuple(_row(r) for r in b["rows"]))
+            for b in blocks
+        )
+        for fmt, blocks in data["active"].items()
+    }
+    return Layout(
+        sections={k: tuple(v) for k, v in data["sections"].items()},
+        app_columns=tuple(_column(c) for c in app["columns"]),
+        app_rows=tuple(_row(r) for r in app["rows"]),
+        app_group_labels=tuple(app["group_labels"]),
+        app_header_labels=tuple(app["header_labels"]),
+        dispute_groups=tuple(_column(c) for c in disputes["groups"]),
+        dispute_columns=tuple(_column(c) for c in disputes["columns"]),
+        active=active,
+        format_markers={k: tuple(v) for k, v in data["format_markers"].items()},
+        organ_suffixes=tuple(data["meta"]["organ_suffixes"]),
+        spam_markers=tuple(data["meta"]["spam_markers"]),
+    )

@@ -1,0 +1,185 @@
+"""Load a report file: bytes -> decoded text -> the report's text (HTML rendered as lines and `|` rows).
+
+Bad input never gets past here silently: each problem raises InputError with one clear sentence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import charset_normalizer
+import lxml.html
+from lxml import etree
+
+MAX_BYTES = 20 * 1024 * 1024  # a real report, even a bloated saved page, is a few MB at most
+Kind = Literal["text", "html", "js-html"]
+
+
+class InputError(Exception):
+    """A file that cannot be read as a report. The message names the problem in one sentence."""
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str
+    kind: Kind
+    text: str
+    encoding: str
+    content_hash: str
+
+
+def load_path(path: str | Path, max_bytes: int = MAX_BYTES) -> Document:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror or e}") from None
+    if p.is_dir():
+        raise InputError("is a directory")
+    if size > max_bytes:
+        raise InputError(f"too large for a report ({size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit)")
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror or e}") from None
+    return load_bytes(data, str(path), max_bytes)
+
+
+def load_bytes(data: bytes, source: str = "<bytes>", max_bytes: int = MAX_BYTES) -> Document:
+    if len(data) > max_bytes:
+        raise InputError(f"too large for a report ({len(data) / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit)")
+    if not data.strip():
+        raise InputError("empty file")
+    _reject_unsupported(data)
+    text, encoding = decode(data)
+    return load_text(text, source, encoding, hashlib.sha256(data).hexdigest())
+
+
+def load_text(text: str, source: str = "<text>", encoding: str = "utf-8", content_hash: str | None = None) -> Document:
+    if content_hash is None:
+        content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if not text.strip():
+        raise InputError("empty file")
+    kind: Kind = "text"
+    head = text[:4096].lstrip("\ufeff \t\r\n").lower()
+    if head.startswith("<") or "<html" in head or "<body" in head:
+        kind, text = "html", html_to_text(text)
+    elif (embedded := _embedded_html(text)) is not None:
+        # A script file holding the report's HTML in a string (`let content = "…"`).
+        kind, text = "js-html", html_to_text(embedded)
+    elif "<table" in text and "</td>" in text:
+        kind, text = "html", html_to_text(text)
+    if not text.strip():
+        raise InputError("no text in the file")
+    return Document(source, kind, text, encoding, content_hash)
+
+
+def _reject_unsupported(data: bytes) -> None:
+    if data.startswith(b"%PDF"):
+        raise InputError("PDF input is not supported yet; convert it to text first")
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError("Word (.docx) and other zipped input are not supported yet; convert it to text first")
+    sample = data[:65536]
+    if b"\x00" in sample and not (sample.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        raise InputError("binary file, not a report")
+
+
+_DECLARED = re.compile(rb"""<meta[^>]+charset=["']?\s*([A-Za-z0-9_-]+)""", re.I)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode by BOM, strict UTF-8, the page's declared charset, or detection (GB2312/GBK/GB18030...)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _DECLARED.search(data[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        name = "gb18030" if name in ("gb2312", "gbk", "gb18030") else name  # GB18030 is their superset
+        try:
+            return data.decode(name), name
+        except (LookupError, UnicodeDecodeError):
+            pass
+    best = charset_normalizer.from_bytes(data, cp_isolation=None).best()
+    if best is None:
+        raise InputError("binary file, not a report (no text encoding fits)")
+    encoding = best.encoding
+    if encoding in ("gb2312", "gbk"):
+        encoding = "gb18030"
+    text = data.decode(encoding, errors="replace")
+    if _control_ratio(text) > 0.05:
+        raise InputError("binary file, not a report")
+    return text, encoding
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:20000]
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    return bad / max(1, len(sample))
+
+
+# ---------------------------------------------------------------- HTML
+_DROP = {"script", "style", "noscript", "template", "head", "iframe", "svg", "button", "select", "option", "nav"}
+_BLOCK = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header",
+    "footer", "tr", "table", "tbody", "thead", "blockquote", "pre", "dd", "dt", "center", "form", "hr",
+}  # fmt: skip
+_SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
+
+
+def html_to_text(html: str) -> str:
+    """Render HTML as the report's text: block elements as lines, each table row as `| a | b |`."""
+    html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        raise InputError("HTML that cannot be parsed") from None
+    out: list[str] = []
+    _render(root, out)
+    lines = (_SPACES.sub(" ", line).strip() for line in "".join(out).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _render(el: etree._Element, out: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _DROP or not isinstance(el.tag, str):
+        if el.tail:
+            out.append(el.tail)
+        return
+    if tag == "tr":
+        cells = [_SPACES.sub(" ", c.text_content()).strip() for c in el if c.tag in ("td", "th")]
+        out.append("\n| " + " | ".join(cells) + " |\n")
+    else:
+        if tag in _BLOCK:
+            out.append("\n")
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            _render(child, out)
+        if tag in _BLOCK:
+            out.append("\n")
+    if el.tail:
+        out.append(el.tail)
+
+
+# A JavaScript string literal holding the page's HTML (`let content = "<p>…</p>"`).
+_JS_STRING = re.compile(r"""=\s*(["'])((?:\\.|(?!\1)[^\\\n])*<(?:p|table|div)[\s>](?:\\.|(?!\1)[^\\\n])*)\1""", re.S)
+
+
+def _embedded_html(text: str) -> str | None:
+    best = max((m for m in _JS_STRING.finditer(text)), key=lambda m: len(m.group(2)), default=None)
+    if best is None or len(best.group(2)) < 200:
+        return None
+    body = best.group(2).replace("\\'", "'")
+    try:
+        return json.loads('"' + body.replace("\t", "\\t").replace('"', '\\"').replace('\\\\"', '\\"') + '"')
+    except json.JSONDecodeError:
+        return body.replace('\\"', '"').replace("\\n", "\n").replace("\\/", "/")

@@ -1,0 +1,141 @@
+"""Meta facts: which agency, which year, which format, when published. Each with its evidence."""
+
+from __future__ import annotations
+
+import re
+
+from extractor.layout import layout
+from extractor.normalize import NormalText
+from extractor.schema import Meta, Value
+from extractor.tables import span
+
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+# Title: "<organ>2020年政府信息公开工作年度报告" or "2024年<organ>政府信息公开工作年度报告".
+_TITLE = re.compile(
+    rf"^[#\s|]*(?:(?:名称|标题|题目)\s*[:：|]\s*)?(?P<before>[^\n\d]{{0,40}}?)\s*{_YEAR}\s*年度?\s*(?P<after>[^\n\d]{{0,40}}?)\s*政府?信息公开(?:工作)?\s*(?:年度)?\s*报告",
+    re.M,
+)
+_PERIOD = re.compile(rf"(?:统计|期限|周期|时限|时间)[^。\n]{{0,12}}?{_YEAR}\s*年\s*1\s*月\s*1\s*日")
+_REPORT_OF = re.compile(rf"现将(?P<organ>[^\n，,。]{{2,40}}?){_YEAR}\s*年度?")
+_COMPILED_BY = re.compile(r"由(?P<organ>[^\n，,。]{2,60}?)(?:编制|制作|发布)")
+_PUBLISHED = re.compile(
+    r"(?:发布时间|发布日期|公开日期|成文日期|日期)\s*[:：]?\s*\|?\s*(?P<date>(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)"
+    r"|^\s*\(?(?P<date2>(?:19|20)\d{2}-\d{1,2}-\d{1,2}|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\)?(?:\s|$)",
+    re.M,
+)
+
+
+def read_meta(doc: NormalText, fmt: str, fmt_evidence: tuple[int, int] | None) -> Meta:
+    meta = Meta()
+    text = doc.text
+    head = text[:6000]
+    title = _TITLE.search(head)
+    _year(doc, meta, title)
+    _organ(doc, meta, title)
+    m = _PUBLISHED.search(head)
+    if m:
+        g = "date" if m.group("date") else "date2"
+        meta.published = Value(
+            value=_iso_date(m.group(g)), status="parsed", source="metadata", confidence=0.9,
+            evidence=[span(doc, m.start(g), m.end(g))], raw=m.group(g),
+        )  # fmt: skip
+    meta.format = Value(value=fmt, status="parsed", source="rule", confidence=0.98)
+    if fmt_evidence:
+        meta.format.evidence = [span(doc, *fmt_evidence)]
+    return meta
+
+
+def _year(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
+    period = _PERIOD.search(doc.text)
+    report_of = _REPORT_OF.search(doc.text[:6000])
+    candidates = [(m, "year") for m in (title, report_of, period) if m]
+    if not candidates:
+        m = re.search(rf"{_YEAR}\s*年度?", doc.text[:3000])
+        if m:
+            meta.year = Value(value=int(m.group("year")), status="review", source="sentence", confidence=0.6,
+                              evidence=[span(doc, m.start("year"), m.end("year"))])  # fmt: skip
+            meta.year.review.append("year taken from the first year the text mentions; no title or period found")
+        return
+    m, g = candidates[0]
+    year = int(m.group(g))
+    v = Value(value=year, status="parsed", source="sentence", confidence=0.99, evidence=[span(doc, m.start(g), m.end(g))])
+    others = {int(c.group(g2)) for c, g2 in candidates[1:]}
+    if others and year not in others:
+        v.review.append(f"title year {year} and statistics period year {sorted(others)} differ")
+        v.confidence = 0.6
+    meta.year = v
+
+
+def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
+    found: list[tuple[str, int, int, float]] = []
+    if title:
+        for g in ("before", "after"):
+            name = _clean_organ(title.group(g))
+            if name:
+                start = title.start(g) + title.group(g).find(name)
+                found.append((name, start, start + len(name), 0.97))
+    for pattern in (_REPORT_OF, _COMPILED_BY):
+        m = pattern.search(doc.text[:6000])
+        name = _clean_organ(m.group("organ")) if m else None
+        if m and name:
+            start = m.start("organ") + m.group("organ").find(name)
+            found.append((name, start, start + len(name), 0.9))
+    if not found:
+        m = re.search(rf"{_YEAR}\s*年度?\s*[,，]\s*(?P<organ>[^\n，,。、]{{2,30}}?)(?:在|坚持|严格|认真|深入|按照|围绕|以)", doc.text[:6000])
+        name = _clean_organ(m.group("organ")) if m else None
+        if m and name:
+            start = m.start("organ") + m.group("organ").find(name)
+            found.append((name, start, start + len(name), 0.8))
+    if not found:
+        return
+    name, start, end, conf = found[0]
+    v = Value(value=name, status="parsed", source="sentence", confidence=conf, evidence=[span(doc, start, end)])
+    if conf < 0.9:
+        v.review.append("agency name read from a sentence, not from the title")
+    if _looks_defaced(name):
+        v.status = "review"
+        v.confidence = 0.2
+        v.review.append("agency name looks defaced (spam or gambling-site text where the name should be)")
+    meta.organ = v
+
+
+def _clean_organ(raw: str) -> str | None:
+    s = re.sub(r"[#*\s|]", "", raw).strip("：:，,。 ")
+    s = re.sub(r"^.*[:：]", "", s)  # "标题：…", "发布机构：…"
+    s = re.sub(r"^(?:关于|本机关|我局|我委|我办)", "", s)
+    if len(s) < 2:
+        return None
+    if not any(s.endswith(suffix) for suffix in layout().organ_suffixes) and not _looks_defaced(s):
+        return None
+    return s
+
+
+def _looks_defaced(name: str) -> bool:
+    lowered = name.lower()
+    return bool(re.search(r"[A-Za-z0-9_]{2,}", name)) or any(m.lower() in lowered for m in layout().spam_markers)
+
+
+def _iso_date(raw: str) -> str:
+    parts = [int(x) for x in re.findall(r"\d+", raw)]
+    return f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}" if len(parts) >= 3 else raw
+
+
+def detect_format(doc: NormalText, has_tables: bool, year: int | None) -> tuple[str, tuple[int, int] | None]:
+    """'2021', '2019' or 'legacy', with the text that decided it."""
+    markers = layout().format_markers
+    hits: dict[str, tuple[int, int]] = {}
+    first: dict[str, tuple[int, int]] = {}
+    for fmt, words in markers.items():
+        for w in words:
+            i = doc.text.find(w)
+            if i >= 0:
+                hits[fmt] = (hits.get(fmt, (0, 0))[0] + 1, 0)
+                first.setdefault(fmt, (i, i + len(w)))
+    n21, n19 = hits.get("2021", (0, 0))[0], hits.get("2019", (0, 0))[0]
+    if not has_tables and not n21 and not n19:
+        return ("legacy" if year is None or year < 2019 else ("2021" if year >= 2021 else "2019")), None
+    if n21 != n19:
+        fmt = "2021" if n21 > n19 else "2019"
+        return fmt, first.get(fmt)
+    fmt = "2021" if (year or 0) >= 2021 else "2019"
+    return fmt, first.get(fmt)

@@ -1,0 +1,172 @@
+"""Narrative facts read by rules: the sentences that restate table figures (R7) or replace the tables.
+
+This is the model path's fallback and its yardstick: a rule reads a number only with the words that
+say what it counts, in one sentence, and a negation ("未发生…行政复议") reads as 0 only when nothing
+qualifies it ("未发生…被纠错" says nothing about how many cases there were).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.normalize import CJK, NormalText, OffsetMap, _delete
+from extractor.numbers import chinese_numeral
+from extractor.schema import Narrative, Value
+from extractor.tables import span
+
+_N = r"(?P<num>\d+(?:\.\d+)?|[零一二三四五六七八九十百千两]+)"
+_GAP = r"[^。；;！!？?\n\d]"  # inside one clause, no other number in between
+
+# Each fact: patterns whose `num` group is the value; `zero` patterns state there was none.
+PATTERNS: dict[str, list[str]] = {
+    "applications_received": [
+        rf"(?:收到|受理|接收|新收|接到){_GAP}{{0,30}}?申请(?!人){_GAP}{{0,12}}?{_N}\s*件",
+        rf"(?:收到|受理|接收|新收){_GAP}{{0,6}}?依申请{_GAP}{{0,16}}?{_N}\s*件",
+    ],
+    "applications_completed": [
+        rf"(?:已办结|办结|答复|办理完成|共办理|已办理|处理完毕){_GAP}{{0,14}}?{_N}\s*件",
+    ],
+    "reconsideration_total": [
+        rf"(?:行政)?复议(?:案件|申请)?(?:数为|数量为|数|为|共)?\s*{_N}\s*件",
+        rf"{_N}\s*件{_GAP}{{0,20}}?行政复议(?!、|和|及|与)",
+    ],
+    "litigation_total": [
+        rf"(?:行政)?诉讼(?:案件)?(?:数为|数量为|数|为|共)?\s*{_N}\s*件",
+        rf"{_N}\s*件{_GAP}{{0,20}}?行政诉讼",
+    ],
+    "fee_amount": [
+        rf"(?:信息)?处理费{_GAP}{{0,20}}?(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
+        rf"收取{_GAP}{{0,12}}?(?:信息公开|处理)?费用{_GAP}{{0,8}}?(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
+    ],
+}
+ZERO_PATTERNS: dict[str, list[str]] = {
+    "applications_received": [
+        rf"(?:没有|未|无){_GAP}{{0,6}}?(?:发生|收到|受理|接到){_GAP}{{0,10}}?(?:依申请|公开申请|申请公开)",
+    ],
+    "reconsideration_total": [
+        rf"(?:没有|未|无){_GAP}{{0,16}}?行政复议(?:、|和|及|与)?{_GAP}{{0,16}}?(?:情况|案件|情形|事项)",
+    ],
+    "litigation_total": [
+        rf"(?:没有|未|无){_GAP}{{0,24}}?行政诉讼{_GAP}{{0,6}}?(?:情况|案件|情形|事项)",
+    ],
+    "fee_amount": [
+        rf"(?:没有|未|无){_GAP}{{0,10}}?(?:收取|发生)?{_GAP}{{0,10}}?(?:信息处理费|处理费|公开收费|收费事项|收费情况)",
+        rf"(?:没有|未|无)(?:收取|发生){_GAP}{{0,16}}?(?:收费|费用)",
+    ],
+}
+# Words that turn a statement into something narrower than a count ("未发生…被纠错", "败诉").
+QUALIFIERS = ("纠错", "纠正", "败诉", "被撤销", "确认违法")
+# A sentence giving one number for reconsideration and litigation together cannot feed either.
+COMBINED = re.compile(r"复议[、和及与]\s*(?:行政)?诉讼|诉讼[、和及与]\s*(?:行政)?复议")
+# Clauses about carried-over or someone else's applications are not this year's intake.
+EXCLUDE = {
+    "applications_received": ("结转", "网络问政", "信访", "咨询", "留言", "提案", "建议"),
+    # A count of one outcome ("同意公开答复9件") is not the number of applications completed.
+    "applications_completed": ("同意", "公开答复", "部分", "不予", "予以", "无法", "其他处理", "结转", "留言", "信件", "提案", "建议"),
+}
+
+_COMPILED = {k: [re.compile(p) for p in v] for k, v in PATTERNS.items()}
+_ZERO = {k: [re.compile(p) for p in v] for k, v in ZERO_PATTERNS.items()}
+# Lines wrapped inside a sentence (PDF text): join them for reading, keep the map for evidence.
+_WRAP = re.compile(f"(?<=[{CJK}0-9])\n(?=[{CJK}0-9])")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    value: int | float
+    start: int  # span of the whole statement in the normalised text
+    end: int
+    num_start: int
+    num_end: int
+    zero: bool = False
+
+
+def read_narrative(doc: NormalText, skip: list[tuple[int, int]]) -> Narrative:
+    """Read the narrative facts from the prose; `skip` lists table regions (offsets) not to read."""
+    joined, to_doc = _delete(doc.text, _WRAP)
+    narrative = Narrative()
+    for name in PATTERNS:
+        found = _candidates(joined, name, to_doc, skip)
+        if found:
+            setattr(narrative, name, _value(doc, name, found))
+    return narrative
+
+
+def _in_skip(pos: int, skip: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in skip)
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    a = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
+    b_candidates = [i for i in (text.find("。", end), text.find("\n", end)) if i >= 0]
+    return text[a : min(b_candidates) if b_candidates else len(text)]
+
+
+def _candidates(text: str, name: str, to_doc: OffsetMap, skip: list[tuple[int, int]]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for pattern in _COMPILED[name]:
+        for m in pattern.finditer(text):
+            if _in_skip(to_doc(m.start()), skip) or not _plausible(text, name, m):
+                continue
+            value = _number(m.group("num"))
+            if value is None:
+                continue
+            if m.groupdict().get("unit") == "万元":
+                value = value * 10_000
+            out.append(Candidate(value, to_doc(m.start()), to_doc(m.end() - 1) + 1, to_doc(m.start("num")), to_doc(m.end("num") - 1) + 1))
+    if not out:
+        for pattern in _ZERO.get(name, []):
+            for m in pattern.finditer(text):
+                sentence = _sentence(text, m.start(), m.end())
+                if _in_skip(to_doc(m.start()), skip) or any(q in sentence for q in QUALIFIERS):
+                    continue
+                out.append(Candidate(0, to_doc(m.start()), to_doc(m.end() - 1) + 1, to_doc(m.start()), to_doc(m.end() - 1) + 1, zero=True))
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
+    clause = m.group(0)
+    # The words just before the match belong to it too ("部分公开答复0件" is one outcome, not the total).
+    lead = text[max(0, m.start() - 6) : m.start()]
+    lead = lead[max(lead.rfind(c) for c in "，,；;。\n") + 1 :]
+    if any(w in lead + clause for w in EXCLUDE.get(name, ())):
+        return False
+    if name in ("reconsideration_total", "litigation_total"):
+        local = text[max(0, m.start() - 12) : m.end()]
+        if COMBINED.search(local) or any(q in clause for q in QUALIFIERS):
+            return False
+        # The sentence, or the one before it, must be about information disclosure: reports also
+        # count lawsuits about other matters.
+        context = text[max(0, m.start() - 120) : m.end()]
+        context = context[context.rfind("\n") + 1 :]
+        if "信息公开" not in context and "申请" not in context:
+            return False
+    return True
+
+
+def _number(raw: str) -> int | float | None:
+    if raw[0].isdigit():
+        f = float(raw)
+        return int(f) if f.is_integer() else f
+    return chinese_numeral(raw)
+
+
+def _value(doc: NormalText, name: str, found: list[Candidate]) -> Value:
+    best = found[0]
+    v = Value(
+        value=best.value,
+        status="parsed",
+        source="sentence",
+        evidence=[span(doc, best.start, best.end)],
+        raw=doc.text[best.num_start : best.num_end],
+        confidence=0.9 if not best.zero else 0.85,
+    )
+    rivals = sorted({c.value for c in found if c.value != best.value})
+    if rivals:
+        v.review.append(f"the prose also gives {rivals} for this fact")
+        v.evidence += [span(doc, c.start, c.end) for c in found if c.value != best.value][:3]
+    if best.zero:
+        v.note = "read as 0 from a statement that there was none"
+    return v

@@ -1,0 +1,156 @@
+"""The one core the CLI and the library share: load -> sections -> tables -> reconcile -> record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from extractor import __version__
+from extractor.load import MAX_BYTES, Document, load_path, load_text
+from extractor.meta import detect_format, read_meta
+from extractor.narrative import read_narrative
+from extractor.normalize import NormalText, normalize
+from extractor.reconcile import reconcile
+from extractor.schema import Active2019, Active2021, Applications, Disputes, Report, Value
+from extractor.sections import Section, split_sections
+from extractor.tables import Reading, read_active, read_applications, read_disputes
+
+# In a legacy report the prose figures are all there is; they stand for these table cells.
+LEGACY_STANDS_FOR = {
+    "applications.new_received.total": "narrative.applications_received",
+    "disputes.reconsideration.total": "narrative.reconsideration_total",
+}
+
+
+def extract(source: str | Path, *, name: str | None = None, max_bytes: int = MAX_BYTES) -> Report:
+    """Extract one report from a path, or from its text when `source` is a str that is not a file.
+
+    Raises extractor.InputError (one clear sentence) for input that is not a readable report.
+    """
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and len(source) < 4096 and Path(source).is_file()):
+        doc = load_path(source, max_bytes)
+    else:
+        doc = load_text(str(source), name or "<text>")
+    if name:
+        doc = Document(name, doc.kind, doc.text, doc.encoding, doc.content_hash)
+    return extract_document(doc)
+
+
+def extract_document(doc: Document) -> Report:
+    norm = normalize(doc.text)
+    sections = split_sections(norm.text)
+    app_region = _region(norm, sections, "applications", ("disputes", "problems", "other"))
+    has_tables = app_region is not None and _has_application_rows(norm, app_region)
+    year_guess = _year_guess(norm)
+    fmt, fmt_evidence = detect_format(norm, has_tables, year_guess)
+    report = Report(source=doc.source, content_hash=doc.content_hash, extractor_version=__version__)
+    report.meta = read_meta(norm, fmt, fmt_evidence)
+
+    values: dict[str, Value] = {}
+    sound: dict[str, bool] = {}
+    tables: list[str] = []
+    skip: list[tuple[int, int]] = []
+    if fmt in ("2019", "2021"):
+        for part, reading in _read_tables(norm, sections, fmt, report.problems, skip):
+            values.update(reading.values)
+            sound.update(reading.sound)
+            report.problems += reading.problems
+            if reading.values and part != "active":
+                tables.append(part)
+    narrative = read_narrative(norm, skip)
+    for name in type(narrative).model_fields:
+        values[f"narrative.{name}"] = getattr(narrative, name)
+    if fmt == "legacy":
+        _legacy_cells(values)
+        tables = []
+    report.checks = reconcile(values, fmt, tables, sound)
+    _build(report, values, fmt)
+    return report
+
+
+def _region(norm: NormalText, sections: dict[str, Section], name: str, after: tuple[str, ...]) -> tuple[int, int] | None:
+    sec = sections.get(name)
+    if sec is None:
+        return None
+    return sec.body_start, sec.end
+
+
+def _has_application_rows(norm: NormalText, region: tuple[int, int]) -> bool:
+    body = norm.text[region[0] : region[1]]
+    return "本年新收" in body or "上年结转" in body or "予以公开" in body
+
+
+def _year_guess(norm: NormalText) -> int | None:
+    import re
+
+    m = re.search(r"((?:19|20)\d{2})\s*年度?", norm.text[:3000])
+    return int(m.group(1)) if m else None
+
+
+def _read_tables(norm: NormalText, sections: dict[str, Section], fmt: str, problems: list[str], skip: list[tuple[int, int]]):
+    active = sections.get("active")
+    apps = sections.get("applications")
+    disputes = sections.get("disputes")
+    if active:
+        end = apps.start if apps else active.end
+        skip.append((active.body_start, end))
+        yield "active", read_active(norm, active.body_start, end, fmt)
+    else:
+        problems.append("section 二 (主动公开政府信息情况) not found")
+    if apps:
+        end = disputes.start if disputes else apps.end
+        skip.append((apps.body_start, end))
+        reading, _ = read_applications(norm, apps.body_start, end, fmt)
+        yield "applications", reading
+    else:
+        problems.append("section 三 (收到和处理政府信息公开申请情况) not found")
+    if disputes:
+        yield "disputes", read_disputes(norm, disputes.body_start, disputes.end)
+    else:
+        problems.append("section 四 (行政复议、行政诉讼情况) not found")
+
+
+def _legacy_cells(values: dict[str, Value]) -> None:
+    for cell, fact in LEGACY_STANDS_FOR.items():
+        src = values.get(fact)
+        if src is None or src.value is None:
+            continue
+        v = src.model_copy(deep=True)
+        v.status, v.source = "derived", "sentence"
+        v.note = f"legacy report: the prose figure ({fact}) stands for this cell"
+        v.review = [*v.review, "legacy report without the standard table: value read from the prose"]
+        values[cell] = v
+
+
+def _build(report: Report, values: dict[str, Value], fmt: str) -> None:
+    if fmt == "2019":
+        report.active = Active2019()
+    elif fmt == "2021":
+        report.active = Active2021()
+    if any(k.startswith("applications.") for k in values) or fmt != "legacy":
+        report.applications = Applications()
+        if fmt == "2021":
+            report.applications.other_overdue_correction = report.applications.other_total.model_copy(deep=True)
+            report.applications.other_unpaid_fee = report.applications.other_total.model_copy(deep=True)
+            report.applications.other_other = report.applications.other_total.model_copy(deep=True)
+    if any(k.startswith("disputes.") for k in values) or fmt != "legacy":
+        report.disputes = Disputes()
+    for fid, v in values.items():
+        _set(report, fid, v)
+    for fid, v in report.fields():
+        if fid.startswith("meta.") and v.value is None and not v.review and fid != "meta.published":
+            v.review.append("not found in the report")
+            v.confidence = 0.0
+    report.review = [fid for fid, v in report.fields() if v.review]
+
+
+def _set(report: Report, fid: str, v: Value) -> None:
+    *path, last = fid.split(".")
+    node: BaseModel | None = report
+    for name in path:
+        node = getattr(node, name, None)
+        if node is None:
+            return  # a field this report's format does not have
+    if last in type(node).model_fields:
+        setattr(node, last, v)

@@ -1,0 +1,348 @@
+"""The typed record of one report, and the arithmetic rules (勾稽关系) that bind its fields.
+
+Declared once, here: the pydantic models are the interface of the library, their JSON Schema is
+published under schemas/, and the rules below name fields by the same ids the flat record uses
+(../shared/spec/fields.tsv).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["parsed", "derived", "blank", "missing", "source_inconsistent", "review"]
+Source = Literal["table_cell", "sentence", "model", "rule", "reviewer", "metadata", "none"]
+Outcome = Literal["PASS", "FAIL", "NOT_ASSESSABLE"]
+Scalar = int | float | str | None
+
+
+class Span(BaseModel):
+    """Where a value was read: offsets into the normalised text and into the text as the user has it."""
+
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    quote: str
+
+
+class Value(BaseModel):
+    """One field of a report: the value and everything a person needs to trust it or not."""
+
+    model_config = ConfigDict(validate_assignment=False)
+
+    value: Scalar = None
+    status: Status = "missing"
+    source: Source = "none"
+    evidence: list[Span] = Field(default_factory=list)
+    confidence: float = 0.0
+    raw: str | None = Field(default=None, description="the text as printed, before unit conversion")
+    rules: list[str] = Field(default_factory=list, description="ids of the checks that involve this field")
+    review: list[str] = Field(default_factory=list, description="why a person should look at it")
+    note: str | None = None
+
+
+def _v() -> Value:
+    return Value()
+
+
+V = Annotated[Value, Field(default_factory=_v)]
+
+
+class Meta(BaseModel):
+    organ: V
+    year: V
+    format: V
+    published: V
+
+
+# ---------------------------------------------------------------- 表二, each format with its own columns
+class Documents2019(BaseModel):
+    made: V
+    published: V
+    total_published: V
+
+
+class Items2019(BaseModel):
+    previous_items: V
+    change: V
+    decisions: V
+
+
+class Fees2019(BaseModel):
+    previous_items: V
+    change: V
+
+
+class Procurement2019(BaseModel):
+    items: V
+    amount: V
+
+
+class Active2019(BaseModel):
+    format: Literal["2019"] = "2019"
+    regulations: Documents2019 = Field(default_factory=Documents2019)
+    normative_documents: Documents2019 = Field(default_factory=Documents2019)
+    licensing: Items2019 = Field(default_factory=Items2019)
+    other_services: Items2019 = Field(default_factory=Items2019)
+    punishment: Items2019 = Field(default_factory=Items2019)
+    coercion: Items2019 = Field(default_factory=Items2019)
+    fees: Fees2019 = Field(default_factory=Fees2019)
+    procurement: Procurement2019 = Field(default_factory=Procurement2019)
+
+
+class Documents2021(BaseModel):
+    issued: V
+    repealed: V
+    in_force: V
+
+
+class Decisions2021(BaseModel):
+    decisions: V
+
+
+class Fees2021(BaseModel):
+    amount: V
+
+
+class Active2021(BaseModel):
+    format: Literal["2021"] = "2021"
+    regulations: Documents2021 = Field(default_factory=Documents2021)
+    normative_documents: Documents2021 = Field(default_factory=Documents2021)
+    licensing: Decisions2021 = Field(default_factory=Decisions2021)
+    punishment: Decisions2021 = Field(default_factory=Decisions2021)
+    coercion: Decisions2021 = Field(default_factory=Decisions2021)
+    fees: Fees2021 = Field(default_factory=Fees2021)
+
+
+# ---------------------------------------------------------------- 表三
+class ApplicationRow(BaseModel):
+    natural_person: V
+    commercial: V
+    research: V
+    social_org: V
+    legal_service: V
+    other_org: V
+    total: V
+
+
+def _row() -> ApplicationRow:
+    return ApplicationRow()
+
+
+R = Annotated[ApplicationRow, Field(default_factory=_row)]
+
+
+class Applications(BaseModel):
+    new_received: R
+    carried_over: R
+    granted: R
+    partially_granted: R
+    denied_state_secret: R
+    denied_prohibited_by_law: R
+    denied_security_stability: R
+    denied_third_party: R
+    denied_internal_affairs: R
+    denied_process_info: R
+    denied_enforcement_file: R
+    denied_administrative_query: R
+    unable_not_held: R
+    unable_needs_creation: R
+    unable_unclear: R
+    rejected_petition: R
+    rejected_duplicate: R
+    rejected_publication: R
+    rejected_vexatious: R
+    rejected_confirmation: R
+    other_total: R
+    other_overdue_correction: ApplicationRow | None = None
+    other_unpaid_fee: ApplicationRow | None = None
+    other_other: ApplicationRow | None = None
+    processed_total: R
+    carried_forward: R
+
+
+# ---------------------------------------------------------------- 表四
+class DisputeGroup(BaseModel):
+    upheld: V
+    corrected: V
+    other: V
+    pending: V
+    total: V
+
+
+def _group() -> DisputeGroup:
+    return DisputeGroup()
+
+
+G = Annotated[DisputeGroup, Field(default_factory=_group)]
+
+
+class Disputes(BaseModel):
+    reconsideration: G
+    litigation_direct: G
+    litigation_after_reconsideration: G
+
+
+class Narrative(BaseModel):
+    """Facts the prose states; they restate table figures (R7) or stand alone in legacy reports."""
+
+    applications_received: V
+    applications_completed: V
+    reconsideration_total: V
+    litigation_total: V
+    fee_amount: V
+
+
+class Check(BaseModel):
+    """The outcome of one rule on one report."""
+
+    rule: str
+    outcome: Outcome
+    cells: list[str]
+    detail: str = ""
+
+
+class Usage(BaseModel):
+    """What the model path cost for this report (all zero on the rules-only path)."""
+
+    calls: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class Report(BaseModel):
+    """Everything extracted from one report file."""
+
+    source: str
+    content_hash: str
+    extractor_version: str
+    meta: Meta = Field(default_factory=Meta)
+    active: Annotated[Active2019 | Active2021, Field(discriminator="format")] | None = None
+    applications: Applications | None = None
+    disputes: Disputes | None = None
+    narrative: Narrative = Field(default_factory=Narrative)
+    checks: list[Check] = Field(default_factory=list)
+    review: list[str] = Field(default_factory=list, description="field ids a person should check")
+    problems: list[str] = Field(default_factory=list, description="what the parser could not do")
+    usage: Usage = Field(default_factory=Usage)
+
+    def fields(self) -> Iterator[tuple[str, Value]]:
+        """Every field as (field id, Value), in declaration order."""
+        yield from _walk(self.meta, "meta")
+        for part in ("active", "applications", "disputes"):
+            model = getattr(self, part)
+            if model is not None:
+                yield from _walk(model, part)
+        yield from _walk(self.narrative, "narrative")
+
+    def get(self, field_id: str) -> Value | None:
+        node: object = self
+        for name in field_id.split("."):
+            node = getattr(node, name, None)
+            if node is None:
+                return None
+        return node if isinstance(node, Value) else None
+
+    def flat(self) -> dict:
+        """The flat record of ../shared/spec/flat-record.md."""
+        values: dict[str, Scalar] = {}
+        confidence: dict[str, float] = {}
+        for fid, v in self.fields():
+            if v.status == "missing" and v.value is None and not v.review:
+                continue  # the report does not have this field at all
+            values[fid] = v.value
+            confidence[fid] = round(v.confidence, 3)
+        return {"source": self.source, "values": values, "confidence": confidence, "review": list(self.review)}
+
+
+def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Value]]:
+    for name in type(model).model_fields:
+        child = getattr(model, name)
+        if isinstance(child, Value):
+            yield f"{prefix}.{name}", child
+        elif isinstance(child, BaseModel):
+            yield from _walk(child, f"{prefix}.{name}")
+
+
+# ---------------------------------------------------------------- the arithmetic rules (report-format.md §6)
+APPLICANT_COLUMNS = tuple(ApplicationRow.model_fields)
+PARTS = tuple(APPLICANT_COLUMNS[:-1])
+RESULT_ROWS = (
+    "granted", "partially_granted",
+    "denied_state_secret", "denied_prohibited_by_law", "denied_security_stability", "denied_third_party",
+    "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_administrative_query",
+    "unable_not_held", "unable_needs_creation", "unable_unclear",
+    "rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_vexatious", "rejected_confirmation",
+    "other_total",
+)  # fmt: skip
+OTHER_2021 = ("other_overdue_correction", "other_unpaid_fee", "other_other")
+DISPUTE_PARTS = ("upheld", "corrected", "other", "pending")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """sum(lhs) == sum(rhs). Soft identities (R7) compare prose with tables: a mismatch is a warning."""
+
+    id: str
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    soft: bool = False
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return self.lhs + self.rhs
+
+
+def identities(fmt: str) -> list[Identity]:
+    """Every identity (R1–R4, R7) that binds a report of format `fmt` ("2019" or "2021")."""
+    a = "applications"
+    rows = [*RESULT_ROWS[:-1], "other_total", "new_received", "carried_over", "processed_total", "carried_forward"]
+    if fmt == "2021":
+        rows += OTHER_2021
+    rules: list[Identity] = []
+    for col in APPLICANT_COLUMNS:
+        rules.append(Identity(
+            f"R1[{col}]",
+            (f"{a}.new_received.{col}", f"{a}.carried_over.{col}"),
+            (f"{a}.processed_total.{col}", f"{a}.carried_forward.{col}"),
+        ))  # fmt: skip
+        rules.append(Identity(f"R2[{col}]", (f"{a}.processed_total.{col}",), tuple(f"{a}.{r}.{col}" for r in RESULT_ROWS)))
+        if fmt == "2021":
+            rules.append(Identity(f"R2.6[{col}]", (f"{a}.other_total.{col}",), tuple(f"{a}.{r}.{col}" for r in OTHER_2021)))
+    for row in rows:
+        rules.append(Identity(f"R3[{row}]", (f"{a}.{row}.total",), tuple(f"{a}.{row}.{c}" for c in PARTS)))
+    for group in Disputes.model_fields:
+        rules.append(Identity(f"R4[{group}]", (f"disputes.{group}.total",), tuple(f"disputes.{group}.{p}" for p in DISPUTE_PARTS)))
+    d = "disputes"
+    rules += [
+        Identity("R7[applications_received]", ("narrative.applications_received",), (f"{a}.new_received.total",), soft=True),
+        Identity("R7[applications_completed]", ("narrative.applications_completed",), (f"{a}.processed_total.total",), soft=True),
+        Identity("R7[reconsideration_total]", ("narrative.reconsideration_total",), (f"{d}.reconsideration.total",), soft=True),
+        Identity(
+            "R7[litigation_total]",
+            ("narrative.litigation_total",),
+            (f"{d}.litigation_direct.total", f"{d}.litigation_after_reconsideration.total"),
+            soft=True,
+        ),
+    ]
+    return rules
+
+
+# R5: every count is an integer >= 0; 本年增/减 is signed; money may be decimal.
+SIGNED_FIELDS = frozenset(f"active.{r}.change" for r in ("licensing", "other_services", "punishment", "coercion", "fees"))
+MONEY_FIELDS = frozenset({"active.fees.amount", "active.procurement.amount"})
+
+
+def r5_holds(field_id: str, value: Scalar) -> bool:
+    if value is None or isinstance(value, str) or field_id.startswith("meta."):
+        return True
+    if field_id in SIGNED_FIELDS:
+        return float(value).is_integer()
+    if field_id in MONEY_FIELDS or field_id == "narrative.fee_amount":
+        return value >= 0
+    return value >= 0 and float(value).is_integer()

@@ -1,0 +1,54 @@
+"""Split a report into its six sections (一、总体情况 … 六、其他需要报告的事项).
+
+A heading is a short line that starts with a numbering (一、 / 1. / （一）/ ## …) and holds one of the
+section's key phrases; numbering variants and a missing 五 are common, so sections are found by
+phrase, in order, not by counting numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.layout import layout
+
+ORDER = ("general", "active", "applications", "disputes", "problems", "other")
+_HEADING = re.compile(
+    r"^[ \t#*]*(?:表[一二三四五六]\s*[:：]?|第?[一二三四五六七八九十]{1,2}\s*[、.,:：]|[(（][一二三四五六七八九十]{1,2}[)）]|\d{1,2}\s*[.、．])?"
+    r"[ \t]*(?P<title>[^\n|]{2,40})$",
+    re.M,
+)
+_STARTS_NUMBERED = re.compile(r"^[ \t#*]*(?:第?[一二三四五六七八九十]{1,2}\s*[、.,:：]|#)")
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    start: int  # offset of the heading line in the normalised text
+    body_start: int  # first character after the heading line
+    end: int
+
+    def text(self, full: str) -> str:
+        return full[self.body_start : self.end]
+
+
+def split_sections(text: str) -> dict[str, Section]:
+    """Sections found, by name. A section absent from the report is absent from the result."""
+    phrases = layout().sections
+    found: list[tuple[str, int, int]] = []
+    next_index = 0
+    for m in _HEADING.finditer(text):
+        line = m.group(0)
+        if not _STARTS_NUMBERED.match(line):
+            continue
+        title = m.group("title")
+        for i in range(next_index, len(ORDER)):
+            if any(p in title for p in phrases[ORDER[i]]):
+                found.append((ORDER[i], m.start(), m.end()))
+                next_index = i + 1
+                break
+    sections: dict[str, Section] = {}
+    for k, (name, start, body) in enumerate(found):
+        end = found[k + 1][1] if k + 1 < len(found) else len(text)
+        sections[name] = Section(name, start, min(body + 1, end), end)
+    return sections

@@ -1,0 +1,409 @@
+"""Read 表二, 表三 and 表四 from cells: rows by their normalised labels, columns by the official layout.
+
+Rows are identified by label, never by counting numbers. A row whose label is lost (PDF-to-Markdown
+tables) is placed by the template order only when the labelled rows around it leave exactly as many
+free slots as there are such rows; otherwise it is reported, not guessed. A row with fewer cells than
+columns is reported as unaligned instead of shifting its values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from extractor.cells import Cell, Style, tokenize
+from extractor.layout import Block, Column, Row, layout
+from extractor.normalize import NormalText, label_key, label_number
+from extractor.numbers import Number, parse_cell
+from extractor.schema import Span, Value
+
+Quality = str  # "exact" | "prefix" | "fragment" | "order"
+
+
+@dataclass
+class Observed:
+    """A row as seen in the text: its label cell (if any), candidate row ids and its cells."""
+
+    label: Cell | None
+    candidates: frozenset[str] | None  # None: no label at all
+    quality: Quality
+    cells: list[Cell] = field(default_factory=list)
+    loose: bool = False
+    row_id: str | None = None
+    detached: str | None = None  # why one of its cells came from outside the row
+
+    def has_numbers(self) -> bool:
+        return any(isinstance(parse_cell(c.text, "signed"), Number) for c in self.cells)
+
+
+@dataclass
+class Reading:
+    """What the table stage read: a Value per field id it touched, and what it could not do."""
+
+    values: dict[str, Value] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    sound: dict[str, bool] = field(default_factory=dict)  # field id -> the parse behind it is sure
+
+
+def span(doc: NormalText, start: int, end: int) -> Span:
+    s, e = doc.source_span(start, end)
+    return Span(start=start, end=end, source_start=s, source_end=e, quote=doc.text[start:end])
+
+
+# ---------------------------------------------------------------- label matching
+@dataclass(frozen=True)
+class Labels:
+    """Everything a table's label matcher needs: rows in template order and the non-row labels."""
+
+    rows: tuple[Row, ...]
+    columns: frozenset[str]  # keys of column headers (never row labels when unnumbered)
+    groups: frozenset[str]  # keys of merged group labels (no own numbers)
+
+
+def match(labels: Labels, text: str) -> tuple[frozenset[str], Quality] | None:
+    return _match_cached(labels, text)
+
+
+@lru_cache(maxsize=65536)
+def _match_cached(labels: Labels, text: str) -> tuple[frozenset[str], Quality] | None:
+    key = label_key(text)
+    if len(key) < 2 and not (key and label_number(text)):
+        return None
+    number = label_number(text)
+    if number is None and (key in labels.columns or key in labels.groups):
+        return None
+    for quality, test in _TESTS:
+        hits = [r for r in labels.rows if any(test(key, k) for k in r.keys)]
+        if number is not None and len(hits) > 1:
+            hits = [r for r in hits if r.number == number] or hits
+        if hits:
+            return frozenset(r.id for r in hits), quality
+    return None
+
+
+def _fragment(key: str, row_key: str) -> bool:
+    # A piece of a label split over cells, or a label with a short note glued on; never a sentence.
+    return len(key) >= 3 and (key in row_key or (len(row_key) >= 4 and row_key in key and len(key) <= 2 * len(row_key)))
+
+
+_TESTS: tuple[tuple[Quality, Callable[[str, str], bool]], ...] = (
+    ("exact", lambda key, k: key == k),
+    ("prefix", lambda key, k: (len(key) >= 4 and k.startswith(key)) or (len(k) >= 2 and key.startswith(k))),
+    ("fragment", _fragment),
+)
+
+
+# ---------------------------------------------------------------- rows from cells
+def observe_rows(cells: Sequence[Cell], style: Style, labels: Labels) -> list[Observed]:
+    """Group cells into observed rows: by physical line when bordered, by label anchors otherwise."""
+    return _rows_bordered(cells, labels) if style == "bordered" else _rows_stream(cells, labels)
+
+
+def _is_value(c: Cell) -> bool:
+    return parse_cell(c.text, "signed") is not None  # a number (of any sign) or a blank/placeholder
+
+
+def _rows_bordered(cells: Sequence[Cell], labels: Labels) -> list[Observed]:
+    rows: list[Observed] = []
+    by_line: dict[int, list[Cell]] = {}
+    for c in cells:
+        by_line.setdefault(c.line, []).append(c)
+    for line_cells in by_line.values():
+        if line_cells[0].header:
+            continue
+        loose = line_cells[0].loose
+        first_value = _first_value(line_cells)
+        matches = [(c, m) for c in line_cells[:first_value] if (m := match(labels, c.text))]
+        values = line_cells[first_value:]
+        if loose and not (matches and values):
+            # A line outside the `|` rows: a label alone cannot say where its values are, and a number
+            # alone (a cell pulled out of its table, a page number) cannot say which row it is.
+            continue
+        obs = Observed(None, None, "order", list(values), loose=loose)
+        if matches:
+            obs.label = matches[-1][0]
+            obs.candidates, obs.quality = _combine([m for _, m in matches])
+        elif any(c.text for c in line_cells[:first_value]):
+            continue  # a row whose text is no label of this table (another table's row, a note)
+        rows.append(obs)
+    return rows
+
+
+def _first_value(cells: Sequence[Cell]) -> int:
+    """Index of the first data cell: after the leading label cells (empty cells count as data)."""
+    i = 0
+    while i < len(cells) and not cells[i].text:
+        i += 1
+    while i < len(cells) and cells[i].text and not _is_value(cells[i]):
+        i += 1
+    return i
+
+
+def _combine(found: list[tuple[frozenset[str], Quality]]) -> tuple[frozenset[str], Quality]:
+    """Several label pieces in one row ("缴纳费用、" | "行政机关不再处理其政"): what all of them allow."""
+    exact = [m for m in found if m[1] == "exact"]
+    if exact:
+        return exact[-1]
+    cands = found[0][0]
+    for c, _ in found[1:]:
+        cands = cands & c or cands
+    worst = "fragment" if any(q == "fragment" for _, q in found) else "prefix"
+    return cands, worst
+
+
+def _rows_stream(cells: Sequence[Cell], labels: Labels) -> list[Observed]:
+    rows: list[Observed] = []
+    current: Observed | None = None
+    for c in cells:
+        if c.text and not _is_value(c):
+            m = match(labels, c.text)
+            if m is not None:
+                current = Observed(c, m[0], m[1])
+                rows.append(current)
+            elif label_key(c.text) in labels.groups:
+                current = None
+            continue
+        if current is None:
+            current = Observed(None, None, "order")
+            rows.append(current)
+        current.cells.append(c)
+    return rows
+
+
+def place_rows(observed: list[Observed], order: Sequence[str], fillable: frozenset[str]) -> list[str]:
+    """Give each observed row a row id. Returns the problems found.
+
+    Labelled rows with one candidate are anchors. A row whose label allows several rows takes the one
+    that fits between its neighbouring anchors. Unlabelled rows fill the free slots between two anchors
+    in template order, only when their number equals the number of free `fillable` slots.
+    """
+    problems: list[str] = []
+    index = {rid: i for i, rid in enumerate(order)}
+    rows = [o for o in observed if o.candidates is not None or o.has_numbers()]
+    taken: set[str] = set()
+    rows = [o for o in rows if o.cells]
+    for o in rows:
+        if o.candidates is not None and len(o.candidates) == 1:
+            rid = next(iter(o.candidates))
+            if rid in taken:
+                if o.has_numbers():
+                    problems.append(f"row {rid} appears twice; the second one was ignored")
+                continue
+            o.row_id = rid
+            taken.add(rid)
+    for k, o in enumerate(rows):
+        if o.row_id is None and o.candidates is not None and len(o.candidates) > 1:
+            lo, hi = _bounds(rows, k, index, len(order))
+            fits = [r for r in o.candidates if r in index and lo < index[r] < hi and r not in taken]
+            if len(fits) == 1:
+                o.row_id = fits[0]
+                taken.add(fits[0])
+            elif o.has_numbers():
+                problems.append(f"a row labelled '{o.label.text if o.label else ''}' fits several rows: {sorted(fits)}")
+    k = 0
+    while k < len(rows):
+        if rows[k].candidates is not None or rows[k].row_id is not None:
+            k += 1
+            continue
+        run_end = k
+        while run_end < len(rows) and rows[run_end].candidates is None and rows[run_end].row_id is None:
+            run_end += 1
+        lo, hi = _bounds(rows, k, index, len(order))
+        free = [rid for rid in order[lo + 1 : hi] if rid not in taken and rid in fillable]
+        run = [o for o in rows[k:run_end] if o.has_numbers()]
+        if run and len(run) == len(free):
+            for o, rid in zip(run, free, strict=True):
+                o.row_id, o.quality = rid, "order"
+                taken.add(rid)
+        elif run:
+            problems.append(f"{len(run)} row(s) without a label could not be placed ({len(free)} free slots)")
+        k = run_end
+    return problems
+
+
+def _bounds(rows: list[Observed], k: int, index: dict[str, int], n: int) -> tuple[int, int]:
+    lo = max((index[o.row_id] for o in rows[:k] if o.row_id in index), default=-1)
+    hi = min((index[o.row_id] for o in rows[k + 1 :] if o.row_id in index), default=n)
+    return lo, hi
+
+
+# ---------------------------------------------------------------- cells to values
+def cell_value(doc: NormalText, c: Cell, column: Column) -> Value | None:
+    parsed = parse_cell(c.text, column.kind, column.unit)
+    ev = [span(doc, c.start, c.end)] if c.end > c.start else [span(doc, c.start, c.start)]
+    if parsed == "blank":
+        return Value(value=None, status="blank", source="table_cell", evidence=ev, raw=c.text)
+    if parsed is None:
+        return None
+    return Value(value=parsed.value, status="parsed", source="table_cell", evidence=ev, raw=c.text)
+
+
+def assign_row(
+    doc: NormalText, reading: Reading, prefix: str, row: Observed, columns: Sequence[Column], *, explicit_blanks: bool
+) -> None:
+    """Put a placed row's cells into its columns, or report why they cannot be placed."""
+    cells = list(row.cells)
+    while len(cells) > len(columns) and not cells[-1].text:
+        cells.pop()
+    label = row.label.text if row.label else "(no label)"
+    complete = len(cells) == len(columns) and (explicit_blanks or all(c.text for c in cells))
+    if not complete:
+        reason = f"row '{label}' has {len(cells)} cells for {len(columns)} columns; values not placed"
+        reading.problems.append(reason)
+        for col in columns:
+            v = reading.values.setdefault(f"{prefix}.{col.id}", Value(status="missing"))
+            v.review.append(reason)
+            v.note = "cells: " + " | ".join(c.text for c in cells)
+        return
+    for c, col in zip(cells, columns, strict=True):
+        fid = f"{prefix}.{col.id}"
+        v = cell_value(doc, c, col)
+        if v is None:
+            v = Value(status="review", source="table_cell", raw=c.text, evidence=[span(doc, c.start, c.end)])
+            v.review.append(f"cell '{c.text}' is not a number")
+        if row.detached:
+            v.review.append(row.detached)
+        if row.quality == "order":
+            v.review.append("row has no label; placed by the official row order")
+        elif row.quality == "fragment":
+            v.review.append(f"row label matched only loosely: '{label}'")
+        reading.values[fid] = v
+        reading.sound[fid] = row.quality in ("exact", "prefix")
+
+
+# ---------------------------------------------------------------- the three tables
+def _app_labels(fmt: str) -> Labels:
+    lay = layout()
+    return Labels(
+        rows=lay.app_rows_for(fmt),
+        columns=frozenset(label_key(c.label) for c in lay.app_columns)
+        | frozenset(label_key(c.label) for c in lay.dispute_columns),
+        groups=frozenset(label_key(g) for g in lay.app_group_labels)
+        | frozenset(label_key(h) for h in lay.app_header_labels),
+    )
+
+
+def read_applications(doc: NormalText, start: int, end: int, fmt: str) -> tuple[Reading, Style]:
+    lay = layout()
+    style, cells = tokenize(doc.text, start, end)
+    labels = _app_labels(fmt)
+    observed = observe_rows(cells, style, labels)
+    order = [r.id for r in labels.rows]
+    # In 2021 （六）其他处理 is a group label: no unlabelled row can be it.
+    fillable = frozenset(order) - ({"other_total"} if fmt == "2021" else set())
+    reading = Reading()
+    reading.problems += place_rows(observed, order, fillable)
+    for o in observed:
+        if o.row_id is None or (not o.cells and o.row_id == "other_total"):
+            continue
+        assign_row(doc, reading, f"applications.{o.row_id}", o, lay.app_columns, explicit_blanks=style != "lines")
+    return reading, style
+
+
+def read_active(doc: NormalText, start: int, end: int, fmt: str) -> Reading:
+    lay = layout()
+    style, cells = tokenize(doc.text, start, end)
+    rows = lay.active_rows(fmt)
+    labels = Labels(
+        rows=tuple(r for r, _ in rows.values()),
+        columns=frozenset(label_key(c.label) for b in lay.active[fmt] for c in b.columns) | {"信息内容"},
+        groups=frozenset(label_key(b.caption) for b in lay.active[fmt]),
+    )
+    observed = observe_rows(cells, style, labels)
+    reading = Reading()
+    reading.problems += place_rows(observed, list(rows), frozenset())
+    if style == "bordered":
+        place_detached(cells, observed, {r: b for r, (_, b) in rows.items()}, lay.active[fmt])
+    for o in observed:
+        if o.row_id is None:
+            continue
+        _, block = rows[o.row_id]
+        assign_row(doc, reading, f"active.{o.row_id}", o, block.columns, explicit_blanks=style != "lines")
+    return reading
+
+
+@dataclass
+class Detached:
+    """A value printed outside its table row, with the note printed beside it."""
+
+    cell: Cell
+    note: str
+
+
+def place_detached(cells: Sequence[Cell], observed: list[Observed], block_of: dict, blocks: Sequence[Block]) -> None:
+    """Put back cells a PDF conversion pulled out of their rows ("22" ⏎ "（其中修订16件）" under a caption).
+
+    Only when a block has exactly as many detached values as rows missing one cell, taken in order,
+    and each value's note names exactly one column of the block. The values go to review.
+    """
+    captions = {label_key(b.caption): b for b in blocks}
+    found: dict[str, list[Detached]] = {}
+    current: Block | None = None
+    for i, c in enumerate(cells):
+        if not c.loose:
+            continue
+        if label_key(c.text) in captions:
+            current = captions[label_key(c.text)]
+        elif current is not None and isinstance(parse_cell(c.text), Number):
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+            note = nxt.text if nxt is not None and nxt.loose and nxt.text.startswith("(") else ""
+            found.setdefault(current.caption, []).append(Detached(c, note))
+    for block in blocks:
+        detached = found.get(block.caption, [])
+        short = [o for o in observed if o.row_id in block_of and block_of[o.row_id] is block and len(o.cells) == len(block.columns) - 1]
+        if not detached or len(detached) != len(short):
+            continue
+        for o, d in zip(short, detached, strict=True):
+            cols = [k for k, col in enumerate(block.columns) if any(w in d.note for w in col.note_words)]
+            if len(cols) != 1:
+                continue
+            o.cells.insert(cols[0], d.cell)
+            o.detached = f"cell '{d.cell.text}{d.note}' printed outside its row; column {block.columns[cols[0]].label} read from its note"
+
+
+def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
+    """表四: 15 numbers in the fixed order 复议 ×5, 直接起诉 ×5, 复议后起诉 ×5 (report-format.md §3.3)."""
+    lay = layout()
+    style, cells = tokenize(doc.text, start, end)
+    reading = Reading()
+    run = _fifteen(cells, style)
+    if run is None:
+        count = sum(1 for c in cells if isinstance(parse_cell(c.text), Number))
+        if count:
+            reading.problems.append(f"表四: found {count} numbers, not the 15 cells of the official row")
+        return reading
+    k = 0
+    for group in lay.dispute_groups:
+        for col in lay.dispute_columns:
+            fid = f"disputes.{group.id}.{col.id}"
+            v = cell_value(doc, run[k], col)
+            if v is None:
+                v = Value(status="review", raw=run[k].text)
+                v.review.append(f"cell '{run[k].text}' is not a number")
+            reading.values[fid] = v
+            reading.sound[fid] = True
+            k += 1
+    return reading
+
+
+def _fifteen(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
+    """The 15 data cells of 表四: from the first line holding a number, values and blanks only."""
+    first = next((c.line for c in cells if isinstance(parse_cell(c.text), Number) and not c.loose), None)
+    if first is None:
+        return None
+    tail = [c for c in cells if c.line >= first and not c.header and not c.loose]
+    run: list[Cell] = []
+    for c in tail:
+        if c.text and parse_cell(c.text) is None:
+            if style != "lines":
+                break
+            continue  # one cell per line: a stray heading line between groups
+        if style == "lines" and not c.text:
+            continue
+        run.append(c)
+        if len(run) == 15:
+            break
+    while run and len(run) < 15 and not run[-1].text:
+        run.pop()
+    return run if len(run) == 15 else None
