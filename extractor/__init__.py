@@ -1,14 +1,14 @@
 """xxgk-extractor: typed, verified records from 政府信息公开工作年度报告.
 
-    from extractor import extract
-    report = extract("report.html")          # or extract(text, name="report.txt")
-    report.flat()                            # the flat record, keyed by field ids
+from extractor import extract
+report = extract("report.html")          # or extract(text, name="report.txt")
+report.flat()                            # the flat record, keyed by field ids
 """
 
 __version__ = "0.1.0"
 
-from extractor.load import InputError  # noqa: E402
-from extractor.pipeline import extract  # noqa: E402
-from extractor.schema import Report, Value  # noqa: E402
+from extractor.load import InputError
+from extractor.pipeline import extract
+from extractor.schema import Report, Value
 
 __all__ = ["InputError", "Report", "Value", "__version__", "extract"]

@@ -22,7 +22,9 @@ Style = Literal["bordered", "open", "lines"]
 
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 # A number as it may stand in a cell, with sign word, unit and thousands separators.
-_NUM = r"(?:增加|减少|增|减|[+-])?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[万亿])?(?:万元|亿元|元|件|项)?|(?:增加|减少|增|减|[+-])?\d+(?:\.\d+)?(?:[万亿])?(?:万元|亿元|元|件|项)?"
+_SIGN = r"(?:增加|减少|增|减|[+-])?"
+_UNIT = r"(?:[万亿])?(?:万元|亿元|元|件|项)?"
+_NUM = rf"{_SIGN}\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?{_UNIT}|{_SIGN}\d+(?:\.\d+)?{_UNIT}"
 _NUM_RE = re.compile(_NUM)
 _TRAILING_NUMBERS = re.compile(rf"(?:^|(?<=[^\d.,]))\s*((?:{_NUM})(?:\s+(?:{_NUM}|[/—-]))*)\s*$")
 _ALL_NUMBERS = re.compile(rf"^\s*(?:{_NUM})(?:\s+(?:{_NUM}|[/—-]))+\s*$")
@@ -40,7 +42,7 @@ class Cell:
 
 def detect_style(region: str) -> Style:
     pipe_lines = [ln.strip() for ln in region.split("\n") if "|" in ln]
-    if len(pipe_lines) < 2:
+    if not pipe_lines:
         return "lines"
     bordered = sum(1 for ln in pipe_lines if ln.startswith("|") and ln.endswith("|") and len(ln) > 1)
     return "bordered" if bordered >= 0.8 * len(pipe_lines) else "open"

@@ -63,6 +63,8 @@ def extract_cmd(paths: tuple[str, ...], output: str, flat: bool) -> None:
         _fail(f"{p}: no such file or directory")
     out: TextIO
     try:
+        if output != "-":
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
         out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
     except OSError as e:
         raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
@@ -120,9 +122,8 @@ def _print_eval(scores: list[ReportScore], worst: int) -> None:
             sections.setdefault(name, Tally()).add(t)
     click.echo(f"{'section':<14}{'judged':>7}{'exact':>7}{'accuracy':>10}{'silent':>8}{'review':>8}{'false-cert':>11}")
     for name, t in [*sorted(sections.items()), ("ALL", total)]:
-        click.echo(
-            f"{name:<14}{t.judged:>7}{t.exact:>7}{t.accuracy:>9.2%} {t.silent:>7}{t.review_load:>8.1%}{t.false_certain:>11}"
-        )
+        row = f"{name:<14}{t.judged:>7}{t.exact:>7}{t.accuracy:>9.2%} {t.silent:>7}"
+        click.echo(f"{row}{t.review_load:>8.1%}{t.false_certain:>11}")
     click.echo(f"reports: {len(scores)}; silent errors: {total.silent}; false certainty: {total.false_certain}")
     bad = sorted((s for s in scores if s.wrong), key=lambda s: -len(s.wrong))[:worst]
     for s in bad:
@@ -131,3 +132,7 @@ def _print_eval(scores: list[ReportScore], worst: int) -> None:
             click.echo(f"  {fid}: gold {gold!r}, got {got!r}{'  [in review]' if reviewed else '  [SILENT]'}")
         if len(s.wrong) > 12:
             click.echo(f"  … {len(s.wrong) - 12} more")
+
+
+if __name__ == "__main__":
+    main()

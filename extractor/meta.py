@@ -58,7 +58,9 @@ def _year(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
         return
     m, g = candidates[0]
     year = int(m.group(g))
-    v = Value(value=year, status="parsed", source="sentence", confidence=0.99, evidence=[span(doc, m.start(g), m.end(g))])
+    v = Value(
+        value=year, status="parsed", source="sentence", confidence=0.99, evidence=[span(doc, m.start(g), m.end(g))]
+    )
     others = {int(c.group(g2)) for c, g2 in candidates[1:]}
     if others and year not in others:
         v.review.append(f"title year {year} and statistics period year {sorted(others)} differ")
@@ -81,7 +83,10 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
             start = m.start("organ") + m.group("organ").find(name)
             found.append((name, start, start + len(name), 0.9))
     if not found:
-        m = re.search(rf"{_YEAR}\s*年度?\s*[,，]\s*(?P<organ>[^\n，,。、]{{2,30}}?)(?:在|坚持|严格|认真|深入|按照|围绕|以)", doc.text[:6000])
+        m = re.search(
+            rf"{_YEAR}\s*年度?\s*[,，]\s*(?P<organ>[^\n，,。、]{{2,30}}?)(?:在|坚持|严格|认真|深入|按照|围绕|以)",
+            doc.text[:6000],
+        )
         name = _clean_organ(m.group("organ")) if m else None
         if m and name:
             start = m.start("organ") + m.group("organ").find(name)

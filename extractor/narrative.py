@@ -63,7 +63,22 @@ COMBINED = re.compile(r"复议[、和及与]\s*(?:行政)?诉讼|诉讼[、和�
 EXCLUDE = {
     "applications_received": ("结转", "网络问政", "信访", "咨询", "留言", "提案", "建议"),
     # A count of one outcome ("同意公开答复9件") is not the number of applications completed.
-    "applications_completed": ("同意", "公开答复", "部分", "不予", "予以", "无法", "其他处理", "结转", "留言", "信件", "提案", "建议"),
+    "applications_completed": (
+        "同意",
+        "公开答复",
+        "部分",
+        "不予",
+        "予以",
+        "无法",
+        "其他处理",
+        "结转",
+        "下一年",
+        "下年度",
+        "留言",
+        "信件",
+        "提案",
+        "建议",
+    ),
 }
 
 _COMPILED = {k: [re.compile(p) for p in v] for k, v in PATTERNS.items()}
@@ -114,14 +129,31 @@ def _candidates(text: str, name: str, to_doc: OffsetMap, skip: list[tuple[int, i
                 continue
             if m.groupdict().get("unit") == "万元":
                 value = value * 10_000
-            out.append(Candidate(value, to_doc(m.start()), to_doc(m.end() - 1) + 1, to_doc(m.start("num")), to_doc(m.end("num") - 1) + 1))
+            out.append(
+                Candidate(
+                    value,
+                    to_doc(m.start()),
+                    to_doc(m.end() - 1) + 1,
+                    to_doc(m.start("num")),
+                    to_doc(m.end("num") - 1) + 1,
+                )
+            )
     if not out:
         for pattern in _ZERO.get(name, []):
             for m in pattern.finditer(text):
                 sentence = _sentence(text, m.start(), m.end())
                 if _in_skip(to_doc(m.start()), skip) or any(q in sentence for q in QUALIFIERS):
                     continue
-                out.append(Candidate(0, to_doc(m.start()), to_doc(m.end() - 1) + 1, to_doc(m.start()), to_doc(m.end() - 1) + 1, zero=True))
+                out.append(
+                    Candidate(
+                        0,
+                        to_doc(m.start()),
+                        to_doc(m.end() - 1) + 1,
+                        to_doc(m.start()),
+                        to_doc(m.end() - 1) + 1,
+                        zero=True,
+                    )
+                )
     out.sort(key=lambda c: c.start)
     return out
 

@@ -24,6 +24,7 @@ _CJK_NUM_GAP = re.compile(f"(?<={_CJK_CLASS})[ \u00a0]+(?=[0-9])|(?<=[0-9])[ \u0
 # Page footers such as "— 4 —" or "- 12 -" on a line of their own.
 _PAGE_FOOTER = re.compile(r"^[ \t]*[—–-]+[ \t]*\d{1,3}[ \t]*[—–-]+[ \t]*$", re.M)
 _TRAILING_SPACE = re.compile(r"[ \u00a0\u3000]+$", re.M)
+_REMOVE = re.compile("|".join(p.pattern for p in (_PAGE_FOOTER, _TRAILING_SPACE, _CJK_GAP, _CJK_NUM_GAP)), re.M)
 # Characters NFKC leaves alone but reports use interchangeably with ASCII ones.
 _EXTRA = str.maketrans({"−": "-", "－": "-", "＋": "+", "﹢": "+", "﹣": "-", "\u00a0": " ", "\r": "\n"})
 
@@ -112,10 +113,9 @@ class NormalText:
 def normalize(original: str) -> NormalText:
     """NFKC, unified signs, no spaces inside CJK runs, no page footers, no trailing blanks."""
     text, m = _nfkc(original)
-    for pattern in (_PAGE_FOOTER, _TRAILING_SPACE, _CJK_GAP, _CJK_NUM_GAP):
-        text, step = _delete(text, pattern)
-        if len(step.starts) > 1:
-            m = step.then(m)
+    text, step = _delete(text, _REMOVE)
+    if len(step.starts) > 1:
+        m = step.then(m)
     return NormalText(text, original, m)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 Kind = Literal["count", "signed", "money"]
@@ -19,7 +20,20 @@ _CELL = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
     r"(?P<mult>[万亿])?\s*(?P<unit>万元|亿元|元|件|项|条|个|次|篇)?$"
 )
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
@@ -31,7 +45,8 @@ class Number:
     raw: str
 
 
-def parse_cell(text: str, kind: Kind = "count", unit: str = "件") -> Number | None | Literal["blank"]:
+@lru_cache(maxsize=65536)  # cells repeat endlessly across reports ("0", "", "/")
+def parse_cell(text: str, kind: Kind = "count", unit: str = "件") -> Number | Literal["blank"] | None:
     """Parse a table cell. Returns a Number, "blank" for an empty or placeholder cell, None for text.
 
     `unit` is the schema's unit for the cell: money cells are wanted in 万元, so "251000元" becomes

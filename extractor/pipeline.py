@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel
-
 from extractor import __version__
 from extractor.load import MAX_BYTES, Document, load_path, load_text
 from extractor.meta import detect_format, read_meta
 from extractor.narrative import read_narrative
 from extractor.normalize import NormalText, normalize
 from extractor.reconcile import reconcile
-from extractor.schema import Active2019, Active2021, Applications, Disputes, Report, Value
+from extractor.schema import (
+    OTHER_2021,
+    Active2019,
+    Active2021,
+    ApplicationRow,
+    Applications,
+    Disputes,
+    Narrative,
+    Report,
+    Value,
+    build,
+)
 from extractor.sections import Section, split_sections
-from extractor.tables import Reading, read_active, read_applications, read_disputes
+from extractor.tables import read_active, read_applications, read_disputes
 
 # In a legacy report the prose figures are all there is; they stand for these table cells.
 LEGACY_STANDS_FOR = {
@@ -28,7 +37,9 @@ def extract(source: str | Path, *, name: str | None = None, max_bytes: int = MAX
 
     Raises extractor.InputError (one clear sentence) for input that is not a readable report.
     """
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and len(source) < 4096 and Path(source).is_file()):
+    if isinstance(source, Path) or (
+        isinstance(source, str) and "\n" not in source and len(source) < 4096 and Path(source).is_file()
+    ):
         doc = load_path(source, max_bytes)
     else:
         doc = load_text(str(source), name or "<text>")
@@ -69,7 +80,9 @@ def extract_document(doc: Document) -> Report:
     return report
 
 
-def _region(norm: NormalText, sections: dict[str, Section], name: str, after: tuple[str, ...]) -> tuple[int, int] | None:
+def _region(
+    norm: NormalText, sections: dict[str, Section], name: str, after: tuple[str, ...]
+) -> tuple[int, int] | None:
     sec = sections.get(name)
     if sec is None:
         return None
@@ -88,7 +101,9 @@ def _year_guess(norm: NormalText) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _read_tables(norm: NormalText, sections: dict[str, Section], fmt: str, problems: list[str], skip: list[tuple[int, int]]):
+def _read_tables(
+    norm: NormalText, sections: dict[str, Section], fmt: str, problems: list[str], skip: list[tuple[int, int]]
+):
     active = sections.get("active")
     apps = sections.get("applications")
     disputes = sections.get("disputes")
@@ -116,41 +131,26 @@ def _legacy_cells(values: dict[str, Value]) -> None:
         src = values.get(fact)
         if src is None or src.value is None:
             continue
-        v = src.model_copy(deep=True)
-        v.status, v.source = "derived", "sentence"
-        v.note = f"legacy report: the prose figure ({fact}) stands for this cell"
-        v.review = [*v.review, "legacy report without the standard table: value read from the prose"]
-        values[cell] = v
+        values[cell] = Value(
+            value=src.value, status="derived", source="sentence", evidence=list(src.evidence), raw=src.raw,
+            confidence=src.confidence, note=f"legacy report: the prose figure ({fact}) stands for this cell",
+            review=[*src.review, "legacy report without the standard table: value read from the prose"],
+        )  # fmt: skip
 
 
 def _build(report: Report, values: dict[str, Value], fmt: str) -> None:
-    if fmt == "2019":
-        report.active = Active2019()
-    elif fmt == "2021":
-        report.active = Active2021()
-    if any(k.startswith("applications.") for k in values) or fmt != "legacy":
-        report.applications = Applications()
+    if fmt in ("2019", "2021"):
+        report.active = build(Active2019 if fmt == "2019" else Active2021, values, "active.")
+    if fmt != "legacy" or any(k.startswith("applications.") for k in values):
+        report.applications = build(Applications, values, "applications.")
         if fmt == "2021":
-            report.applications.other_overdue_correction = report.applications.other_total.model_copy(deep=True)
-            report.applications.other_unpaid_fee = report.applications.other_total.model_copy(deep=True)
-            report.applications.other_other = report.applications.other_total.model_copy(deep=True)
-    if any(k.startswith("disputes.") for k in values) or fmt != "legacy":
-        report.disputes = Disputes()
-    for fid, v in values.items():
-        _set(report, fid, v)
+            for row in OTHER_2021:
+                setattr(report.applications, row, build(ApplicationRow, values, f"applications.{row}."))
+    if fmt != "legacy" or any(k.startswith("disputes.") for k in values):
+        report.disputes = build(Disputes, values, "disputes.")
+    report.narrative = build(Narrative, values, "narrative.")
     for fid, v in report.fields():
         if fid.startswith("meta.") and v.value is None and not v.review and fid != "meta.published":
             v.review.append("not found in the report")
             v.confidence = 0.0
     report.review = [fid for fid, v in report.fields() if v.review]
-
-
-def _set(report: Report, fid: str, v: Value) -> None:
-    *path, last = fid.split(".")
-    node: BaseModel | None = report
-    for name in path:
-        node = getattr(node, name, None)
-        if node is None:
-            return  # a field this report's format does not have
-    if last in type(node).model_fields:
-        setattr(node, last, v)

@@ -81,12 +81,14 @@ def _sum(values: dict[str, Value], cells: tuple[str, ...]) -> Numeric:
 def _derive(values: dict[str, Value], fid: str, val: Numeric, rule: Identity, soft: bool) -> None:
     old = values.get(fid) or Value()
     v = Value(
-        value=int(round(val)) if abs(val - round(val)) < EPS else val,
+        value=round(val) if abs(val - round(val)) < EPS else val,
         status="derived",
         source="rule",
         evidence=old.evidence,
         raw=old.raw,
-        note=f"forced by {rule.id}" + (" (prose total)" if soft else "") + f"; printed {'blank' if old.status == 'blank' else 'nothing'}",
+        note=f"forced by {rule.id}"
+        + (" (prose total)" if soft else "")
+        + f"; printed {'blank' if old.status == 'blank' else 'nothing'}",
     )
     if soft:
         v.review.append(f"filled from a prose total through {rule.id}; the table leaves it blank")
@@ -138,7 +140,11 @@ def _apply(values: dict[str, Value], checks: list[Check], rules: dict[str, Ident
                 continue
             v.review.append(f"{chk.rule} fails: {chk.detail}")
             if v.status == "parsed":
-                v.status = "source_inconsistent" if all(sound.get(c, False) for c in chk.cells if values[c].status == "parsed") else "review"
+                v.status = (
+                    "source_inconsistent"
+                    if all(sound.get(c, False) for c in chk.cells if values[c].status == "parsed")
+                    else "review"
+                )
         if v.status == "blank" or (v.status == "missing" and fid.startswith(("applications.", "disputes.")) and mine):
             v.review.append("blank cell: the identities leave its value open")
         v.confidence = _confidence(v, mine, sound.get(fid, False))

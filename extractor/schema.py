@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from dataclasses import field as dc_field
+from functools import cache
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 Status = Literal["parsed", "derived", "blank", "missing", "source_inconsistent", "review"]
 Source = Literal["table_cell", "sentence", "model", "rule", "reviewer", "metadata", "none"]
 Outcome = Literal["PASS", "FAIL", "NOT_ASSESSABLE"]
 Scalar = int | float | str | None
+M = TypeVar("M", bound=BaseModel)
 
 
-class Span(BaseModel):
+@dataclass(slots=True)
+class Span:
     """Where a value was read: offsets into the normalised text and into the text as the user has it."""
 
     start: int
@@ -29,27 +33,47 @@ class Span(BaseModel):
     quote: str
 
 
-class Value(BaseModel):
-    """One field of a report: the value and everything a person needs to trust it or not."""
+@dataclass(slots=True)
+class Value:
+    """One field of a report: the value and everything a person needs to trust it or not.
 
-    model_config = ConfigDict(validate_assignment=False)
+    A slots dataclass rather than a BaseModel: a report holds hundreds of them and building them was
+    most of the extraction time. Pydantic validates and serialises it as part of Report all the same.
+    - raw: the text as printed, before unit conversion;
+    - rules: the checks that involve this field, as "RULE:OUTCOME";
+    - review: why a person should look at it (empty when nothing needs a look).
+    """
 
     value: Scalar = None
     status: Status = "missing"
     source: Source = "none"
-    evidence: list[Span] = Field(default_factory=list)
+    evidence: list[Span] = dc_field(default_factory=list)
     confidence: float = 0.0
-    raw: str | None = Field(default=None, description="the text as printed, before unit conversion")
-    rules: list[str] = Field(default_factory=list, description="ids of the checks that involve this field")
-    review: list[str] = Field(default_factory=list, description="why a person should look at it")
+    raw: str | None = None
+    rules: list[str] = dc_field(default_factory=list)
+    review: list[str] = dc_field(default_factory=list)
     note: str | None = None
 
 
-def _v() -> Value:
-    return Value()
+V = Annotated[Value, Field(default_factory=Value)]
 
 
-V = Annotated[Value, Field(default_factory=_v)]
+_set = object.__setattr__
+
+
+def _construct(cls: type[M], fields: dict) -> M:
+    """What BaseModel.model_construct does, for a dict that already holds every field.
+
+    model_construct inspects each default factory on every call, which cost more than the rest of the
+    extraction; tests/test_schema.py checks that these objects validate and serialise exactly like
+    validated ones.
+    """
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", fields)
+    _set(obj, "__pydantic_fields_set__", set(fields))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
 
 
 class Meta(BaseModel):
@@ -130,7 +154,7 @@ class ApplicationRow(BaseModel):
 
 
 def _row() -> ApplicationRow:
-    return ApplicationRow()
+    return build(ApplicationRow, {})
 
 
 R = Annotated[ApplicationRow, Field(default_factory=_row)]
@@ -175,7 +199,7 @@ class DisputeGroup(BaseModel):
 
 
 def _group() -> DisputeGroup:
-    return DisputeGroup()
+    return build(DisputeGroup, {})
 
 
 G = Annotated[DisputeGroup, Field(default_factory=_group)]
@@ -195,6 +219,34 @@ class Narrative(BaseModel):
     reconsideration_total: V
     litigation_total: V
     fee_amount: V
+
+
+_PLANS: dict[type[BaseModel], list[tuple[str, object]]] = {}
+
+
+def build(cls: type[M], values: dict[str, Value], prefix: str = "") -> M:
+    """A model filled from `values` (field id -> Value); fields not in it get an empty Value."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = []
+        for name, f in cls.model_fields.items():
+            ann = f.annotation
+            if ann is Value:
+                plan.append((name, Value))
+            elif isinstance(ann, type) and issubclass(ann, BaseModel) and f.default_factory is not None:
+                plan.append((name, ann))
+            else:
+                plan.append((name, ("default", f.default)))
+        _PLANS[cls] = plan
+    kwargs: dict[str, object] = {}
+    for name, kind in plan:
+        if kind is Value:
+            kwargs[name] = values.get(prefix + name) or Value()
+        elif isinstance(kind, tuple):
+            kwargs[name] = kind[1]
+        else:
+            kwargs[name] = build(kind, values, f"{prefix}{name}.")  # type: ignore[arg-type]
+    return _construct(cls, kwargs)
 
 
 class Check(BaseModel):
@@ -298,7 +350,8 @@ class Identity:
         return self.lhs + self.rhs
 
 
-def identities(fmt: str) -> list[Identity]:
+@cache
+def identities(fmt: str) -> tuple[Identity, ...]:
     """Every identity (R1–R4, R7) that binds a report of format `fmt` ("2019" or "2021")."""
     a = "applications"
     rows = [*RESULT_ROWS[:-1], "other_total", "new_received", "carried_over", "processed_total", "carried_forward"]
@@ -311,18 +364,38 @@ def identities(fmt: str) -> list[Identity]:
             (f"{a}.new_received.{col}", f"{a}.carried_over.{col}"),
             (f"{a}.processed_total.{col}", f"{a}.carried_forward.{col}"),
         ))  # fmt: skip
-        rules.append(Identity(f"R2[{col}]", (f"{a}.processed_total.{col}",), tuple(f"{a}.{r}.{col}" for r in RESULT_ROWS)))
+        rules.append(
+            Identity(f"R2[{col}]", (f"{a}.processed_total.{col}",), tuple(f"{a}.{r}.{col}" for r in RESULT_ROWS))
+        )
         if fmt == "2021":
-            rules.append(Identity(f"R2.6[{col}]", (f"{a}.other_total.{col}",), tuple(f"{a}.{r}.{col}" for r in OTHER_2021)))
+            rules.append(
+                Identity(f"R2.6[{col}]", (f"{a}.other_total.{col}",), tuple(f"{a}.{r}.{col}" for r in OTHER_2021))
+            )
     for row in rows:
         rules.append(Identity(f"R3[{row}]", (f"{a}.{row}.total",), tuple(f"{a}.{row}.{c}" for c in PARTS)))
     for group in Disputes.model_fields:
-        rules.append(Identity(f"R4[{group}]", (f"disputes.{group}.total",), tuple(f"disputes.{group}.{p}" for p in DISPUTE_PARTS)))
+        rules.append(
+            Identity(
+                f"R4[{group}]", (f"disputes.{group}.total",), tuple(f"disputes.{group}.{p}" for p in DISPUTE_PARTS)
+            )
+        )
     d = "disputes"
     rules += [
-        Identity("R7[applications_received]", ("narrative.applications_received",), (f"{a}.new_received.total",), soft=True),
-        Identity("R7[applications_completed]", ("narrative.applications_completed",), (f"{a}.processed_total.total",), soft=True),
-        Identity("R7[reconsideration_total]", ("narrative.reconsideration_total",), (f"{d}.reconsideration.total",), soft=True),
+        Identity(
+            "R7[applications_received]", ("narrative.applications_received",), (f"{a}.new_received.total",), soft=True
+        ),
+        Identity(
+            "R7[applications_completed]",
+            ("narrative.applications_completed",),
+            (f"{a}.processed_total.total",),
+            soft=True,
+        ),
+        Identity(
+            "R7[reconsideration_total]",
+            ("narrative.reconsideration_total",),
+            (f"{d}.reconsideration.total",),
+            soft=True,
+        ),
         Identity(
             "R7[litigation_total]",
             ("narrative.litigation_total",),
@@ -330,11 +403,13 @@ def identities(fmt: str) -> list[Identity]:
             soft=True,
         ),
     ]
-    return rules
+    return tuple(rules)
 
 
 # R5: every count is an integer >= 0; 本年增/减 is signed; money may be decimal.
-SIGNED_FIELDS = frozenset(f"active.{r}.change" for r in ("licensing", "other_services", "punishment", "coercion", "fees"))
+SIGNED_FIELDS = frozenset(
+    f"active.{r}.change" for r in ("licensing", "other_services", "punishment", "coercion", "fees")
+)
 MONEY_FIELDS = frozenset({"active.fees.amount", "active.procurement.amount"})
 
 
@@ -346,3 +421,16 @@ def r5_holds(field_id: str, value: Scalar) -> bool:
     if field_id in MONEY_FIELDS or field_id == "narrative.fee_amount":
         return value >= 0
     return value >= 0 and float(value).is_integer()
+
+
+def json_schema() -> dict:
+    """The JSON Schema of the full record, as published in schemas/report.schema.json."""
+    schema = Report.model_json_schema()
+    schema["$id"] = "https://github.com/xxgk-extractor/xxgk-extractor/schemas/report.schema.json"
+    return schema
+
+
+if __name__ == "__main__":  # python -m extractor.schema > schemas/report.schema.json
+    import json
+
+    print(json.dumps(json_schema(), ensure_ascii=False, indent=2))

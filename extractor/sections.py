@@ -14,7 +14,8 @@ from extractor.layout import layout
 
 ORDER = ("general", "active", "applications", "disputes", "problems", "other")
 _HEADING = re.compile(
-    r"^[ \t#*]*(?:表[一二三四五六]\s*[:：]?|第?[一二三四五六七八九十]{1,2}\s*[、.,:：]|[(（][一二三四五六七八九十]{1,2}[)）]|\d{1,2}\s*[.、．])?"
+    r"^[ \t#*]*(?:表[一二三四五六][ \t]*[:：]?|第?[一二三四五六七八九十]{1,2}[ \t]*[、.,:：]"
+    r"|[(（][一二三四五六七八九十]{1,2}[)）]|\d{1,2}[ \t]*[.、．])?"
     r"[ \t]*(?P<title>[^\n|]{2,40})$",
     re.M,
 )

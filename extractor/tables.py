@@ -351,7 +351,11 @@ def place_detached(cells: Sequence[Cell], observed: list[Observed], block_of: di
             found.setdefault(current.caption, []).append(Detached(c, note))
     for block in blocks:
         detached = found.get(block.caption, [])
-        short = [o for o in observed if o.row_id in block_of and block_of[o.row_id] is block and len(o.cells) == len(block.columns) - 1]
+        short = [
+            o
+            for o in observed
+            if o.row_id in block_of and block_of[o.row_id] is block and len(o.cells) == len(block.columns) - 1
+        ]
         if not detached or len(detached) != len(short):
             continue
         for o, d in zip(short, detached, strict=True):
@@ -359,7 +363,8 @@ def place_detached(cells: Sequence[Cell], observed: list[Observed], block_of: di
             if len(cols) != 1:
                 continue
             o.cells.insert(cols[0], d.cell)
-            o.detached = f"cell '{d.cell.text}{d.note}' printed outside its row; column {block.columns[cols[0]].label} read from its note"
+            column = block.columns[cols[0]].label
+            o.detached = f"cell '{d.cell.text}{d.note}' printed outside its row; column {column} read from its note"
 
 
 def read_disputes(doc: NormalText, start: int, end: int) -> Reading:

@@ -1,0 +1,72 @@
+"""Rules-only throughput and peak memory of `xxgk extract` over a corpus.
+
+    python benchmarks/throughput.py DIR                  # every report file under DIR
+    python benchmarks/throughput.py DIR --generate 5000  # first write 5000 synthetic reports to DIR
+
+Prints reports per CPU-second (process time, so the figure does not depend on other load) and the
+peak resident memory after each checkpoint: memory that stays flat as the batch grows is the point.
+Each record is serialised as `xxgk extract` would write it, then dropped, as in a streaming batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from extractor.load import load_path
+from extractor.pipeline import extract_document
+
+
+def generate(directory: Path, count: int, seed: int = 0) -> None:
+    from tests.synth import STYLES, random_report, render
+
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        fmt = rng.choice(["2019", "2021"])
+        style = rng.choice([s for s in STYLES if s != "html"])
+        text = render(random_report(rng, fmt), fmt, style, year=2020 if fmt == "2019" else 2022)
+        (directory / f"synthetic_{i:06d}_{style}.txt").write_text(text, "utf-8")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dir", type=Path)
+    ap.add_argument("--generate", type=int, default=0, help="write this many synthetic reports to DIR first")
+    args = ap.parse_args()
+    if args.generate:
+        generate(args.dir, args.generate)
+    files = sorted(p for p in args.dir.rglob("*") if p.is_file() and not p.name.endswith(".json"))
+    if not files:
+        sys.exit(f"throughput: no report files under {args.dir}")
+    checkpoints = {n for n in (100, 1000, 2000, 5000, 10000, 20000) if n < len(files)} | {len(files)}
+    print(f"{len(files)} files under {args.dir}; peak RSS before extraction {peak_mb():.1f} MB")
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    failed = 0
+    for n, path in enumerate(files, 1):
+        try:
+            report = extract_document(load_path(path))
+            json.dumps(report.model_dump(mode="json"), ensure_ascii=False)
+        except Exception:
+            failed += 1
+        if n in checkpoints:
+            cpu = time.process_time() - cpu0
+            wall = time.perf_counter() - wall0
+            rates = f"{n / cpu:8.0f} reports/CPU-s  {n / wall:8.0f} reports/s"
+            print(f"{n:>7} reports  {rates}  peak RSS {peak_mb():7.1f} MB")
+    print(f"failed: {failed}")
+
+
+if __name__ == "__main__":
+    main()

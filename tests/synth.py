@@ -1,0 +1,167 @@
+"""Synthetic reports that satisfy every identity, rendered in each flattening real reports show.
+
+Used by the property tests (render, parse back, compare) and by benchmarks/throughput.py. The
+generator knows only the official layout (extractor/labels.toml) and the rules of report-format.md
+§6; it never looks at the parser.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+from collections.abc import Callable
+
+from extractor.layout import layout
+from extractor.schema import APPLICANT_COLUMNS, DISPUTE_PARTS, OTHER_2021, RESULT_ROWS
+
+STYLES = ("open", "cell_per_line", "lines", "markdown", "tabs", "html")
+Truth = dict[str, int | float]
+
+
+def random_report(rng: random.Random, fmt: str) -> Truth:
+    """Field id -> value for a report of `fmt` whose tables satisfy R1–R4 and R5."""
+    t: Truth = {}
+    rows = [r for r in RESULT_ROWS if not (fmt == "2021" and r == "other_total")]
+    rows += list(OTHER_2021) if fmt == "2021" else []
+    a = "applications"
+    for col in APPLICANT_COLUMNS[:-1]:
+        scale = 40 if col == "natural_person" else 3
+        for r in rows:
+            t[f"{a}.{r}.{col}"] = rng.choice([0, 0, 0, rng.randint(0, scale)])
+        if fmt == "2021":
+            t[f"{a}.other_total.{col}"] = sum(t[f"{a}.{r}.{col}"] for r in OTHER_2021)
+        processed = sum(t[f"{a}.{r}.{col}"] for r in RESULT_ROWS)
+        t[f"{a}.processed_total.{col}"] = processed
+        forward = rng.randint(0, scale // 3 + 1)
+        carried = rng.randint(0, processed + forward)
+        t[f"{a}.carried_over.{col}"] = carried
+        t[f"{a}.carried_forward.{col}"] = forward
+        t[f"{a}.new_received.{col}"] = processed + forward - carried
+    for r in {k.split(".")[1] for k in t if k.startswith(a)}:
+        t[f"{a}.{r}.total"] = sum(t[f"{a}.{r}.{c}"] for c in APPLICANT_COLUMNS[:-1])
+    for g in ("reconsideration", "litigation_direct", "litigation_after_reconsideration"):
+        parts = [rng.choice([0, 0, rng.randint(0, 9)]) for _ in DISPUTE_PARTS]
+        for p, v in zip(DISPUTE_PARTS, parts, strict=True):
+            t[f"disputes.{g}.{p}"] = v
+        t[f"disputes.{g}.total"] = sum(parts)
+    for block in layout().active[fmt]:
+        for row in block.rows:
+            for col in block.columns:
+                if col.kind == "money":
+                    v: int | float = round(rng.uniform(0, 5000), 2)
+                elif col.kind == "signed":
+                    v = rng.randint(-30, 30)
+                else:
+                    v = rng.randint(0, 3000)
+                t[f"active.{row.id}.{col.id}"] = v
+    t["narrative.applications_received"] = t[f"{a}.new_received.total"]
+    t["narrative.applications_completed"] = t[f"{a}.processed_total.total"]
+    return t
+
+
+# ---------------------------------------------------------------- rendering
+def _cell(v: int | float, blank: bool = False) -> str:
+    if blank:
+        return ""
+    return str(v)
+
+
+def _table_rows(t: Truth, fmt: str) -> list[tuple[list[str], list[str]]]:
+    """(label cells, value cells) for every data row of 表二, 表三 and 表四, in official order."""
+    lay = layout()
+    out: list[tuple[list[str], list[str]]] = []
+    out.append((["表二"], []))
+    for block in lay.active[fmt]:
+        out.append(([block.caption], []))
+        out.append((["信息内容", *[c.label for c in block.columns]], []))
+        for row in block.rows:
+            out.append(([row.label], [_cell(t[f"active.{row.id}.{c.id}"]) for c in block.columns]))
+    out.append((["表三"], []))
+    for row in lay.app_rows_for(fmt):
+        if fmt == "2021" and row.id == "other_total":
+            out.append(([row.label], []))  # a group label in 2021
+            continue
+        out.append(([row.label], [_cell(t[f"applications.{row.id}.{c.id}"]) for c in lay.app_columns]))
+    out.append((["表四"], []))
+    values = [str(t[f"disputes.{g.id}.{c.id}"]) for g in lay.dispute_groups for c in lay.dispute_columns]
+    out.append(([], values))
+    return out
+
+
+_SECTION_TITLES = {
+    "表二": "二、主动公开政府信息情况",
+    "表三": "三、收到和处理政府信息公开申请情况",
+    "表四": "四、政府信息公开行政复议、行政诉讼情况",
+}
+
+
+def _intro(t: Truth, organ: str, year: int) -> str:
+    return (
+        f"{organ}{year}年政府信息公开工作年度报告\n"
+        f"本报告所列数据统计期限从{year}年1月1日至{year}年12月31日止。\n"
+        "一、总体情况\n"
+        f"{year}年，全年共收到政府信息公开申请{t['narrative.applications_received']}件，"
+        f"办结{t['narrative.applications_completed']}件。\n"
+    )
+
+
+def _outro() -> str:
+    return "五、存在的主要问题及改进情况\n继续加强工作。\n六、其他需要报告的事项\n无。\n"
+
+
+def _render_text(t: Truth, fmt: str, row: Callable[[list[str], list[str]], str]) -> list[str]:
+    lines: list[str] = []
+    for labels, values in _table_rows(t, fmt):
+        if labels and labels[0] in _SECTION_TITLES:
+            title = _SECTION_TITLES[labels[0]]
+            if title:
+                lines.append(title)
+            continue
+        lines.append(row(labels, values))
+    return lines
+
+
+def render(t: Truth, fmt: str, style: str, organ: str = "某市某某局", year: int = 2022) -> str:
+    """The whole report as the given flattening."""
+    if style == "html":
+        return _render_html(t, fmt, organ, year)
+    row = {
+        "open": lambda labels, values: " | ".join([*labels, *values]) + " |",
+        "cell_per_line": lambda labels, values: "\n".join(f"{x} |" for x in [*labels, *values]),
+        "lines": lambda labels, values: "\n\n".join([*labels, *values]),
+        "tabs": lambda labels, values: "\t".join([*labels, *values]),
+        "markdown": _markdown_row,
+    }[style]
+    return _intro(t, organ, year) + "\n".join(_render_text(t, fmt, row)) + "\n" + _outro()
+
+
+def _markdown_row(labels: list[str], values: list[str]) -> str:
+    cells = [*labels, *values]
+    line = "| " + " | ".join(cells) + " |"
+    if not values:  # a header: Markdown wants its separator
+        return line + "\n|" + "---|" * len(cells)
+    return line
+
+
+def _render_html(t: Truth, fmt: str, organ: str, year: int) -> str:
+    parts = ["<html><head><meta charset='utf-8'><title>报告</title><style>td{}</style></head><body>"]
+    parts += [f"<p>{html.escape(line)}</p>" for line in _intro(t, organ, year).splitlines()]
+    table_open = False
+    for labels, values in _table_rows(t, fmt):
+        if labels and labels[0] in _SECTION_TITLES:
+            if table_open:
+                parts.append("</table>")
+                table_open = False
+            title = _SECTION_TITLES[labels[0]]
+            if title:
+                parts.append(f"<p>{title}</p>")
+            parts.append("<table border='1'>")
+            table_open = True
+            continue
+        cells = "".join(f"<td>{html.escape(x)}</td>" for x in [*labels, *values])
+        parts.append(f"<tr>{cells}</tr>")
+    if table_open:
+        parts.append("</table>")
+    parts += [f"<p>{line}</p>" for line in _outro().splitlines()]
+    parts.append("<script>var x = '<p>1</p>';</script></body></html>")
+    return "\n".join(parts)

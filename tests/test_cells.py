@@ -1,0 +1,53 @@
+from extractor.cells import detect_style, tokenize
+
+
+def texts(text: str) -> tuple[str, list[str]]:
+    style, cells = tokenize(text, 0, len(text))
+    return style, [c.text for c in cells]
+
+
+def test_open_style_newline_between_pipes_is_an_empty_cell() -> None:
+    # The seed-000 flattening: four empty cells, written as lines holding only a pipe.
+    text = "一、本年新收政府信息公开申请数量 | 8 | 1 |\n|\n|\n|\n| 9 | ||\n"
+    style, cells = texts(text)
+    assert style == "open"
+    assert cells[:8] == ["一、本年新收政府信息公开申请数量", "8", "1", "", "", "", "", "9"]
+
+
+def test_one_cell_per_line_with_trailing_pipe() -> None:
+    style, cells = texts("规章 |\n0 |\n12 |\n")
+    assert style == "open"
+    assert cells == ["规章", "0", "12"]
+
+
+def test_bordered_rows_and_markdown_header() -> None:
+    text = "| 信息内容 | 本年制发件数 |\n|---|---|\n| 规章 | 3 |\n松散的一行\n"
+    style, cells = tokenize(text, 0, len(text))
+    assert style == "bordered"
+    assert [c.text for c in cells if c.header] == ["信息内容", "本年制发件数"]
+    assert [c.text for c in cells if c.loose] == ["松散的一行"]
+    assert [c.text for c in cells if not c.header and not c.loose] == ["规章", "3"]
+
+
+def test_numeric_row_above_separator_is_data_not_header() -> None:
+    text = "| 0 | 1 | 2 |\n|---|---|---|\n"
+    _, cells = tokenize(text, 0, len(text))
+    assert not any(c.header for c in cells)
+
+
+def test_lines_style_and_tabs() -> None:
+    assert detect_style("规章\n\n0\n\n3") == "lines"
+    _, cells = texts("规章\t0\t3\n")
+    assert cells == ["规章", "0", "3"]
+
+
+def test_label_glued_to_its_numbers_is_split() -> None:
+    _, cells = texts("行政许可 97\n1 0 0 0 1\n2.重复申请\n第二十条第(一)项\n")
+    assert cells == ["行政许可", "97", "1", "0", "0", "0", "1", "2.重复申请", "第二十条第(一)项"]
+
+
+def test_cell_offsets_point_at_the_cell() -> None:
+    text = "前文\n规章 | 12 |\n"
+    _, cells = tokenize(text, 3, len(text))
+    twelve = next(c for c in cells if c.text == "12")
+    assert text[twelve.start : twelve.end] == "12"

@@ -1,0 +1,72 @@
+"""The `xxgk` command as a user runs it: a separate process, real files, exit codes and messages."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPUS
+
+XXGK = [sys.executable, "-m", "extractor.cli"]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*XXGK, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def bad_batch(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("batch")
+    (d / "empty.txt").write_bytes(b"")
+    (d / "binary.bin").write_bytes(bytes(range(256)) * 64)
+    (d / "gbk.txt").write_bytes((CORPUS / "seeds" / "003_11fc56b6ab2a71ee.txt").read_text("utf-8").encode("gbk"))
+    with (d / "huge.txt").open("wb") as f:
+        f.write(b"x" * (50 * 1024 * 1024))
+    (d / "no_tables.txt").write_text(
+        "某县人民政府2020年政府信息公开工作年度报告\n一、总体情况\n全年无依申请公开。\n", "utf-8"
+    )
+    return d
+
+
+def test_batch_with_bad_files_completes_and_names_each(bad_batch: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    p = run("extract", str(bad_batch), "-o", str(out), "--flat")
+    assert p.returncode == 1
+    assert "Traceback" not in p.stderr
+    errors = [line for line in p.stderr.splitlines() if line.startswith("xxgk: ") and ": " in line[6:]]
+    for name in ("empty.txt", "binary.bin", "huge.txt"):
+        assert sum(name in line for line in errors) == 1, p.stderr
+    records = {Path(r["source"]).name: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
+    assert set(records) == {"gbk.txt", "no_tables.txt"}
+    gbk = records["gbk.txt"]["values"]
+    assert gbk["meta.organ"] == "襄阳市行政审批局"
+    assert gbk["applications.new_received.total"] == 14
+    assert gbk["active.fees.amount"] == 0.59
+
+
+def test_full_records_by_default_and_version() -> None:
+    p = run("extract", str(CORPUS / "seeds" / "001_3c78160da86addac.txt"))
+    assert p.returncode == 0
+    record = json.loads(p.stdout)
+    assert record["meta"]["organ"]["value"] == "鄂城区人民政府"
+    assert record["applications"]["new_received"]["total"]["evidence"][0]["quote"] == "14"
+    v = run("--version")
+    assert v.returncode == 0 and "xxgk" in v.stdout
+
+
+def test_user_errors_end_in_one_line_not_a_traceback(tmp_path: Path) -> None:
+    p = run("extract", str(tmp_path / "nope.txt"))
+    assert p.returncode != 0 and "Traceback" not in p.stderr and "nope.txt" in p.stderr
+    p = run("eval", str(tmp_path))
+    assert p.returncode != 0 and "Traceback" not in p.stderr and "gold" in p.stderr
+    (tmp_path / "a_file").write_text("x")
+    p = run("extract", str(CORPUS / "seeds"), "-o", str(tmp_path / "a_file" / "out.jsonl"))
+    assert p.returncode != 0 and "Traceback" not in p.stderr
+
+
+def test_eval_prints_the_scores() -> None:
+    p = run("eval", str(CORPUS / "seeds"))
+    assert p.returncode == 0, p.stderr
+    assert "accuracy" in p.stdout and "silent errors: 0" in p.stdout

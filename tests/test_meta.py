@@ -1,0 +1,35 @@
+from extractor.meta import detect_format, read_meta
+from extractor.normalize import normalize
+
+
+def meta(text: str):
+    n = normalize(text)
+    fmt, ev = detect_format(n, True, None)
+    return read_meta(n, fmt, ev)
+
+
+def test_title_gives_organ_and_year() -> None:
+    m = meta("秦皇岛市行政审批局2020年政府信息公开工作年度报告\n发布时间:2021-01-20\n")
+    assert m.organ.value == "秦皇岛市行政审批局"
+    assert m.year.value == 2020
+    assert m.published.value == "2021-01-20"
+
+
+def test_year_before_organ_in_title() -> None:
+    m = meta("2024 年上海市科委政府信息公开工作\n年度报告\n")
+    assert m.organ.value == "上海市科委"
+    assert m.year.value == 2024
+
+
+def test_defaced_organ_goes_to_review() -> None:
+    m = meta(
+        "本年度报告由365bet平台客户端_速发365网址_bei365官网人民政府办公室编制。统计时间为2020年1月1日至2020年12月31日。"
+    )
+    assert m.organ.review and m.organ.confidence < 0.5
+    assert m.year.value == 2020
+
+
+def test_format_from_table_headers() -> None:
+    assert detect_format(normalize("本年制发件数 本年废止件数"), True, 2019)[0] == "2021"
+    assert detect_format(normalize("本年新制作数量 对外公开总数量"), True, 2022)[0] == "2019"
+    assert detect_format(normalize("一、概述"), False, 2016)[0] == "legacy"

@@ -1,0 +1,50 @@
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from extractor.normalize import label_key, label_number, normalize
+
+
+def test_nfkc_full_width_digits_and_punctuation() -> None:
+    n = normalize("收到申请１２件（含结转）")
+    assert n.text == "收到申请12件(含结转)"
+
+
+def test_spaces_inside_cjk_runs_are_removed_but_not_between_numbers() -> None:
+    assert normalize("三 、 本 年 度 办 理 结 果").text == "三、本年度办理结果"
+    assert normalize("申请 34 件").text == "申请34件"
+    assert normalize("行政许可 1776 744 0").text == "行政许可1776 744 0"
+
+
+def test_page_footers_are_dropped() -> None:
+    assert normalize("正文\n— 4 —\n继续").text == "正文\n\n继续"
+
+
+def test_offsets_point_back_into_the_original() -> None:
+    original = "一、总体情况\n三 、 本 年 度 收到申请 ３４ 件"
+    n = normalize(original)
+    i = n.text.index("34")
+    s, e = n.source_span(i, i + 2)
+    assert original[s:e] == "３４"
+
+
+@given(st.text(alphabet=st.sampled_from(list("申请件年度 　\n0123456789１２３|、，（）—")), max_size=80))
+def test_every_normalised_character_comes_from_its_original(text: str) -> None:
+    n = normalize(text)
+    for i, ch in enumerate(n.text):
+        src = text[n.to_original(i)]
+        assert unicodedata.normalize("NFKC", src.replace("\u3000", " ")) in (ch, " ") or ch == src
+
+
+def test_label_keys_ignore_numbering_width_and_separators() -> None:
+    assert label_key("（二）部分公开（区分处理的，只计这一情形，不计其他情形）") == label_key(
+        "部分公开 (区分处理的, 只计这一情形, 不计其他情形)"
+    )
+    assert label_key("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请") == label_key(
+        "1. 申请人无正当理由逾期不补正, 行政机关不再处理其政府信息公开申请"
+    )
+    assert label_key("3.危及“三安全一稳定”") == label_key('3.危及"三安全一稳定"')
+    assert label_number("（七）总计") == "七"
+    assert label_number("3.其他") == "3"
+    assert label_number("总计") is None

@@ -1,0 +1,57 @@
+"""The whole pipeline on the real corpus, scored with the definitions of flat-record.md."""
+
+from pathlib import Path
+
+import pytest
+
+from extractor import extract
+from extractor.evaluate import score
+from tests.conftest import CORPUS, corpus_reports, gold_of
+
+
+@pytest.mark.parametrize("path", corpus_reports(), ids=lambda p: p.name)
+def test_no_silent_errors_and_no_false_certainty(path: Path) -> None:
+    s = score(extract(path).flat(), gold_of(path))
+    assert s.total.silent == 0, s.wrong
+    assert s.total.false_certain == 0, s.wrong
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "seeds").glob("00[0-3]*.txt")), ids=lambda p: p.name)
+def test_standard_format_seeds_are_exact(path: Path) -> None:
+    s = score(extract(path).flat(), gold_of(path))
+    assert s.wrong == []
+
+
+def test_real_corpus_accuracy_floor() -> None:
+    exact = judged = 0
+    for path in sorted(p for p in corpus_reports() if p.parent.name == "real"):
+        s = score(extract(path).flat(), gold_of(path))
+        exact, judged = exact + s.total.exact, judged + s.total.judged
+    assert exact / judged >= 0.995
+
+
+def test_every_value_with_evidence_quotes_the_text() -> None:
+    for path in corpus_reports():
+        report = extract(path)
+        for fid, v in report.fields():
+            for ev in v.evidence:
+                assert 0 <= ev.start <= ev.end and 0 <= ev.source_start <= ev.source_end, fid
+            if v.source == "sentence" and v.value not in (None, 0):
+                assert any(str(v.value).split(".")[0] in ev.quote for ev in v.evidence), (path.name, fid)
+
+
+def test_source_inconsistency_is_kept_as_printed() -> None:
+    text = (CORPUS / "seeds" / "002_9f5d170e6957ee3e.txt").read_text("utf-8")
+    broken = text.replace("(七)总计 | 25 | 0 | 0 | 0 | 0 | 0 | 25", "(七)总计 | 25 | 0 | 0 | 0 | 0 | 0 | 26")
+    assert broken != text
+    report = extract(broken, name="broken")
+    total = report.get("applications.processed_total.total")
+    assert total.value == 26 and total.status == "source_inconsistent"
+    assert "applications.processed_total.total" in report.review
+
+
+def test_legacy_report_prose_fields_are_in_review() -> None:
+    report = extract(CORPUS / "seeds" / "004_d41cb1e17d5f5455.txt")
+    assert report.meta.format.value == "legacy"
+    assert "applications.new_received.total" in report.review
+    assert report.get("applications.new_received.total").value == 0

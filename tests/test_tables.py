@@ -1,0 +1,134 @@
+from extractor.normalize import normalize
+from extractor.tables import _app_labels, match, read_active, read_applications, read_disputes
+
+L21 = _app_labels("2021")
+L19 = _app_labels("2019")
+
+
+def ids(text: str, labels=L21) -> set[str] | None:
+    m = match(labels, text)
+    return set(m[0]) if m else None
+
+
+def test_row_labels_match_exactly_despite_numbering_and_width() -> None:
+    assert ids("一、本年新收政府信息公开申请数量") == {"new_received"}
+    assert ids("本年新收政府信息公开申请数量") == {"new_received"}
+    assert ids("（二）部分公开（区分处理的，只计这一情形，不计其他情形）") == {"partially_granted"}
+    assert ids("1. 属于国家秘密") == {"denied_state_secret"}
+
+
+def test_column_headers_are_not_rows_unless_numbered() -> None:
+    assert ids("总计") is None
+    assert ids("其他") is None
+    assert ids("（七）总计") == {"processed_total"}
+    assert ids("3.其他") == {"other_other"}
+
+
+def test_fragments_of_split_labels_give_their_candidates() -> None:
+    assert ids("行政机关不再处理其政府信息公") == {"other_overdue_correction", "other_unpaid_fee"}
+    assert ids("缴纳费用、") == {"other_unpaid_fee"}
+    assert ids("果") is None
+    assert ids("2022年,襄阳市行政审批局制发规章0篇、行政规范性文件0篇;处理行政许可965件") is None
+
+
+def test_2019_has_no_2021_rows() -> None:
+    assert ids("3.其他", L19) is None or "other_other" not in ids("3.其他", L19)
+
+
+def _apps(text: str, fmt: str = "2021"):
+    n = normalize(text)
+    reading, _ = read_applications(n, 0, len(n.text), fmt)
+    return reading
+
+
+ROW7 = " | ".join(["1", "0", "0", "0", "0", "0", "1"])
+
+
+def test_unlabelled_rows_fill_exactly_matching_free_slots_in_order() -> None:
+    text = (
+        "| 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n|---|---|---|---|---|---|---|---|\n"
+        f"| {ROW7} |\n| 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n"
+        "| 4.保护第三方合法权益 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |\n"
+    )
+    r = _apps(text)
+    assert r.values["applications.denied_prohibited_by_law.total"].value == 1
+    assert r.values["applications.denied_security_stability.total"].value == 2
+    assert any("official row order" in why for why in r.values["applications.denied_prohibited_by_law.total"].review)
+    assert r.values["applications.denied_third_party.total"].review == []
+
+
+def test_unlabelled_rows_that_do_not_fit_are_reported_not_guessed() -> None:
+    text = (
+        "| 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n|---|---|---|---|---|---|---|---|\n"
+        f"| {ROW7} |\n"
+        "| 4.保护第三方合法权益 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |\n"
+    )
+    r = _apps(text)
+    assert "applications.denied_prohibited_by_law.total" not in r.values
+    assert "applications.denied_security_stability.total" not in r.values
+    assert any("could not be placed" in p for p in r.problems)
+
+
+def test_a_row_with_missing_cells_is_not_shifted() -> None:
+    text = "一、本年新收政府信息公开申请数量\n\n12\n\n12\n"  # one cell per line; five cells lost
+    r = _apps(text)
+    v = r.values["applications.new_received.natural_person"]
+    assert v.value is None and v.review
+    assert r.values["applications.new_received.total"].value is None
+
+
+def test_explicit_blank_cells_keep_their_positions() -> None:
+    r = _apps(
+        "| 一、本年新收政府信息公开申请数量 | 26 | | | | | | 26 |\n| 二、上年结转政府信息公开申请数量 | 0 | | | | | | 0 |\n"
+    )
+    assert r.values["applications.new_received.natural_person"].value == 26
+    assert r.values["applications.new_received.commercial"].status == "blank"
+    assert r.values["applications.new_received.total"].value == 26
+
+
+def test_active_block_columns_follow_the_format() -> None:
+    n = normalize(
+        "第二十条第(一)项\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n| 规范性文件 | 8 | 0 | 18 |\n"
+    )
+    r = read_active(n, 0, len(n.text), "2021")
+    assert r.values["active.normative_documents.issued"].value == 8
+    assert r.values["active.normative_documents.in_force"].value == 18
+
+
+def test_detached_cells_are_placed_only_by_a_note_naming_their_column() -> None:
+    text = (
+        "第二十条第（一）项\n22\n（其中修订16件）\n55\n（含自然失效29件）\n第二十条第（五）项\n行政许可 0\n"
+        "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|---|\n"
+        "| 规章 | 22 | 235 |\n|---|---|---|\n| 行政规范性文件 | 34 | 189 |\n"
+    )
+    n = normalize(text)
+    r = read_active(n, 0, len(n.text), "2021")
+    got = {k.split(".", 1)[1]: v.value for k, v in r.values.items()}
+    assert got["regulations.issued"] == 22 and got["regulations.repealed"] == 22 and got["regulations.in_force"] == 235
+    assert got["normative_documents.issued"] == 34 and got["normative_documents.repealed"] == 55
+    assert got["normative_documents.in_force"] == 189
+    assert all(v.review for k, v in r.values.items() if "regulations" in k or "normative" in k)
+
+
+def test_detached_cell_without_a_telling_note_stays_unplaced() -> None:
+    text = "第二十条第（一）项\n22\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|---|\n| 规章 | 22 | 235 |\n"
+    n = normalize(text)
+    r = read_active(n, 0, len(n.text), "2021")
+    assert r.values["active.regulations.issued"].value is None
+    assert r.values["active.regulations.issued"].review
+
+
+def test_disputes_fifteen_numbers_in_fixed_order() -> None:
+    nums = [str(i) for i in range(15)]
+    n = normalize("行政复议 | 行政诉讼 |\n结果维持 | 结果纠正 |\n" + " | ".join(nums) + " |\n")
+    r = read_disputes(n, 0, len(n.text))
+    assert r.values["disputes.reconsideration.upheld"].value == 0
+    assert r.values["disputes.litigation_direct.upheld"].value == 5
+    assert r.values["disputes.litigation_after_reconsideration.total"].value == 14
+
+
+def test_disputes_with_fewer_numbers_are_reported() -> None:
+    n = normalize("1 | 0 | 0 | 0 | 1 |\n")
+    r = read_disputes(n, 0, len(n.text))
+    assert not r.values
+    assert r.problems
