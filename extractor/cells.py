@@ -26,11 +26,12 @@ _SIGN = r"(?:增加|减少|增|减|[+-])?"
 _UNIT = r"(?:[万亿])?(?:万元|亿元|元|件|项)?"
 _NUM = rf"{_SIGN}\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?{_UNIT}|{_SIGN}\d+(?:\.\d+)?{_UNIT}"
 _NUM_RE = re.compile(_NUM)
+_HAS_DIGIT = re.compile(r"\d")
 _TRAILING_NUMBERS = re.compile(rf"(?:^|(?<=[^\d.,]))\s*((?:{_NUM})(?:\s+(?:{_NUM}|[/—-]))*)\s*$")
 _ALL_NUMBERS = re.compile(rf"^\s*(?:{_NUM})(?:\s+(?:{_NUM}|[/—-]))+\s*$")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cell:
     text: str
     start: int  # offsets of the stripped text in the normalised document
@@ -149,7 +150,7 @@ def _split_glued_labels(cells: list[Cell]) -> list[Cell]:
     """'行政许可 97' -> '行政许可', '97'; '1 0 0 0 1' -> five cells. Pure labels and numbers stay as they are."""
     out: list[Cell] = []
     for c in cells:
-        if not c.text or _NUM_RE.fullmatch(c.text) or not any(ch.isdigit() for ch in c.text):
+        if not c.text or not _HAS_DIGIT.search(c.text) or _NUM_RE.fullmatch(c.text):
             out.append(c)
             continue
         if _ALL_NUMBERS.match(c.text):

@@ -81,6 +81,17 @@ EXCLUDE = {
     ),
 }
 
+# A statement is read only near a word it must contain: the regexes then run over short windows
+# instead of the whole report, which keeps the rules path fast.
+ANCHORS = {
+    "applications_received": ("收到", "受理", "接收", "新收", "接到", "申请"),
+    "applications_completed": ("办结", "答复", "办理", "处理完毕"),
+    "reconsideration_total": ("复议",),
+    "litigation_total": ("诉讼",),
+    "fee_amount": ("费",),
+}
+_WINDOW = 90
+
 _COMPILED = {k: [re.compile(p) for p in v] for k, v in PATTERNS.items()}
 _ZERO = {k: [re.compile(p) for p in v] for k, v in ZERO_PATTERNS.items()}
 # Lines wrapped inside a sentence (PDF text): join them for reading, keep the map for evidence.
@@ -118,10 +129,36 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[a : min(b_candidates) if b_candidates else len(text)]
 
 
+def _windows(text: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Merged stretches of `text` around each occurrence of the anchor words."""
+    spans = []
+    for w in words:
+        i = text.find(w)
+        while i >= 0:
+            spans.append((max(0, i - _WINDOW), min(len(text), i + _WINDOW)))
+            i = text.find(w, i + 1)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _finditer(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]):
+    for a, b in windows:
+        yield from pattern.finditer(text, a, b)
+
+
 def _candidates(text: str, name: str, to_doc: OffsetMap, skip: list[tuple[int, int]]) -> list[Candidate]:
     out: list[Candidate] = []
+    windows = _windows(text, ANCHORS[name])
+    if not windows:
+        return out
     for pattern in _COMPILED[name]:
-        for m in pattern.finditer(text):
+        for m in _finditer(pattern, text, windows):
             if _in_skip(to_doc(m.start()), skip) or not _plausible(text, name, m):
                 continue
             value = _number(m.group("num"))
@@ -140,7 +177,7 @@ def _candidates(text: str, name: str, to_doc: OffsetMap, skip: list[tuple[int, i
             )
     if not out:
         for pattern in _ZERO.get(name, []):
-            for m in pattern.finditer(text):
+            for m in _finditer(pattern, text, windows):
                 sentence = _sentence(text, m.start(), m.end())
                 if _in_skip(to_doc(m.start()), skip) or any(q in sentence for q in QUALIFIERS):
                     continue
@@ -154,8 +191,8 @@ def _candidates(text: str, name: str, to_doc: OffsetMap, skip: list[tuple[int, i
                         zero=True,
                     )
                 )
-    out.sort(key=lambda c: c.start)
-    return out
+    unique = {(c.start, c.end, c.value): c for c in out}  # windows may overlap a statement twice
+    return sorted(unique.values(), key=lambda c: c.start)
 
 
 def _plausible(text: str, name: str, m: re.Match[str]) -> bool:

@@ -149,8 +149,9 @@ def _build(report: Report, values: dict[str, Value], fmt: str) -> None:
     if fmt != "legacy" or any(k.startswith("disputes.") for k in values):
         report.disputes = build(Disputes, values, "disputes.")
     report.narrative = build(Narrative, values, "narrative.")
-    for fid, v in report.fields():
-        if fid.startswith("meta.") and v.value is None and not v.review and fid != "meta.published":
+    for name in ("organ", "year"):
+        v = getattr(report.meta, name)
+        if v.value is None and not v.review:
             v.review.append("not found in the report")
             v.confidence = 0.0
     report.review = [fid for fid, v in report.fields() if v.review]

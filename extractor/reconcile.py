@@ -17,8 +17,13 @@ Numeric = int | float
 EPS = 1e-6
 
 
-def _is_known(v: Value | None) -> bool:
-    return v is not None and isinstance(v.value, (int, float)) and v.status != "review"
+def _known(values: dict[str, Value]) -> dict[str, Numeric]:
+    """The numbers the arithmetic may rely on: parsed or derived values whose parse is not in doubt."""
+    return {
+        fid: v.value
+        for fid, v in values.items()
+        if v.status != "review" and isinstance(v.value, (int, float)) and not isinstance(v.value, bool)
+    }
 
 
 def reconcile(values: dict[str, Value], fmt: str, tables: Iterable[str], sound: dict[str, bool]) -> list[Check]:
@@ -28,81 +33,77 @@ def reconcile(values: dict[str, Value], fmt: str, tables: Iterable[str], sound: 
     unknowns the arithmetic may solve.
     """
     present = tuple(f"{t}." for t in tables)
-    rules = identities(fmt) if fmt in ("2019", "2021") else []
-    hard = [r for r in rules if not r.soft and all(c.startswith(present) for c in r.cells)]
+    rules = identities(fmt) if fmt in ("2019", "2021") else ()
+    hard = [r for r in rules if not r.soft and r.lhs[0].startswith(present)]
     soft = [r for r in rules if r.soft]
-    for fid in {c for r in hard for c in r.cells}:
-        values.setdefault(fid, Value(status="missing"))
-    _propagate(values, hard, "")
+    for r in hard:
+        for fid in r.cells:
+            if fid not in values:
+                values[fid] = Value(status="missing")
+    known = _known(values)
+    _propagate(values, known, hard, soft=False)
     # Prose totals (R7) may settle a table group the table leaves entirely blank; such values are
     # only as good as the prose, so they go to review.
-    if _propagate(values, [r for r in soft if all(c in values for c in r.rhs)], "soft"):
-        _propagate(values, hard, "soft")
-    checks = [_check(values, r) for r in rules if all(c in values for c in r.cells)]
+    usable = [r for r in soft if r.lhs[0] in known and all(c in values for c in r.rhs)]
+    if _propagate(values, known, usable, soft=True):
+        _propagate(values, known, hard, soft=True)
+    checks = [_check(known, values, r) for r in rules if all(c in values for c in r.cells)]
     _apply(values, checks, {r.id: r for r in rules}, sound)
     return checks
 
 
-def _propagate(values: dict[str, Value], rules: list[Identity], mode: str) -> bool:
-    any_change = False
-    changed = True
-    while changed:
+def _propagate(values: dict[str, Value], known: dict[str, Numeric], rules: list[Identity], soft: bool) -> bool:
+    any_change = changed = False
+    while True:
         changed = False
         for rule in rules:
-            lhs_unknown = [c for c in rule.lhs if not _is_known(values.get(c))]
-            rhs_unknown = [c for c in rule.rhs if not _is_known(values.get(c))]
+            lhs_unknown = [c for c in rule.lhs if c not in known]
+            rhs_unknown = [c for c in rule.rhs if c not in known]
             if not lhs_unknown and not rhs_unknown:
                 continue
-            if mode == "soft" and rule.soft and lhs_unknown:
-                continue  # prose never gets filled from the table
-            diff = _sum(values, rule.lhs) - _sum(values, rule.rhs)  # known lhs - known rhs
-            forced: dict[str, Numeric] = {}
+            diff = sum(known[c] for c in rule.lhs if c in known) - sum(known[c] for c in rule.rhs if c in known)
             if len(lhs_unknown) + len(rhs_unknown) == 1:
-                if lhs_unknown:
-                    forced[lhs_unknown[0]] = -diff
-                else:
-                    forced[rhs_unknown[0]] = diff
+                forced = {lhs_unknown[0]: -diff} if lhs_unknown else {rhs_unknown[0]: diff}
             elif not rhs_unknown and abs(diff) < EPS:
                 forced = dict.fromkeys(lhs_unknown, 0)
             elif not lhs_unknown and abs(diff) < EPS:
                 forced = dict.fromkeys(rhs_unknown, 0)
+            else:
+                continue
             for fid, val in forced.items():
-                if val < -EPS:
-                    continue  # infeasible: the check will report it
-                _derive(values, fid, val, rule, soft=(mode == "soft"))
+                if val < -EPS or (rule.soft and fid in rule.lhs):
+                    continue  # infeasible (the check will say so), or prose filled from a table
+                known[fid] = _derive(values, fid, val, rule, soft)
                 changed = any_change = True
-    return any_change
+        if not changed:
+            return any_change
 
 
-def _sum(values: dict[str, Value], cells: tuple[str, ...]) -> Numeric:
-    return sum(v.value for c in cells if _is_known(v := values.get(c)))  # type: ignore[misc]
-
-
-def _derive(values: dict[str, Value], fid: str, val: Numeric, rule: Identity, soft: bool) -> None:
+def _derive(values: dict[str, Value], fid: str, val: Numeric, rule: Identity, soft: bool) -> Numeric:
     old = values.get(fid) or Value()
-    v = Value(
-        value=round(val) if abs(val - round(val)) < EPS else val,
+    number = round(val) if abs(val - round(val)) < EPS else val
+    printed = "blank" if old.status == "blank" else "nothing"
+    values[fid] = Value(
+        value=number,
         status="derived",
         source="rule",
         evidence=old.evidence,
         raw=old.raw,
-        note=f"forced by {rule.id}"
-        + (" (prose total)" if soft else "")
-        + f"; printed {'blank' if old.status == 'blank' else 'nothing'}",
+        note=f"forced by {rule.id}{' (prose total)' if soft else ''}; printed {printed}",
+        review=[f"filled from a prose total through {rule.id}; the table leaves it blank"] if soft else [],
     )
-    if soft:
-        v.review.append(f"filled from a prose total through {rule.id}; the table leaves it blank")
-    values[fid] = v
+    return number
 
 
-def _check(values: dict[str, Value], rule: Identity) -> Check:
-    lhs_unknown = [c for c in rule.lhs if not _is_known(values.get(c))]
-    rhs_unknown = [c for c in rule.rhs if not _is_known(values.get(c))]
-    lhs, rhs = _sum(values, rule.lhs), _sum(values, rule.rhs)
+def _check(known: dict[str, Numeric], values: dict[str, Value], rule: Identity) -> Check:
+    lhs_unknown = any(c not in known for c in rule.lhs)
+    rhs_unknown = [c for c in rule.rhs if c not in known]
+    lhs = sum(known[c] for c in rule.lhs if c in known)
+    rhs = sum(known[c] for c in rule.rhs if c in known)
     detail = f"{_fmt(values, rule.lhs)} = {_fmt(values, rule.rhs)}"
     if rule.soft and (lhs_unknown or len(rhs_unknown) == len(rule.rhs)):
-        return Check(rule=rule.id, outcome="NOT_ASSESSABLE", cells=list(rule.cells), detail=detail)
-    if not lhs_unknown and not rhs_unknown:
+        outcome = "NOT_ASSESSABLE"
+    elif not lhs_unknown and not rhs_unknown:
         outcome = "PASS" if abs(lhs - rhs) < EPS else "FAIL"
     elif lhs_unknown and rhs_unknown:
         outcome = "NOT_ASSESSABLE"
@@ -114,55 +115,51 @@ def _check(values: dict[str, Value], rule: Identity) -> Check:
 
 
 def _fmt(values: dict[str, Value], cells: tuple[str, ...]) -> str:
-    def one(c: str) -> str:
-        v = values.get(c)
-        return "_" if v is None or v.value is None else str(v.value)
-
-    return " + ".join(one(c) for c in cells)
+    return " + ".join("_" if (v := values.get(c)) is None or v.value is None else str(v.value) for c in cells)
 
 
 def _apply(values: dict[str, Value], checks: list[Check], rules: dict[str, Identity], sound: dict[str, bool]) -> None:
-    outcomes: dict[str, list[Check]] = {}
+    involved: dict[str, list[Check]] = {}
     for chk in checks:
         for c in chk.cells:
-            outcomes.setdefault(c, []).append(chk)
+            involved.setdefault(c, []).append(chk)
     for fid, v in values.items():
-        mine = outcomes.get(fid, [])
+        mine = involved.get(fid, ())
         v.rules = [f"{c.rule}:{c.outcome}" for c in mine]
         if not r5_holds(fid, v.value):
             v.review.append("R5: a count must be a whole number >= 0")
-        failed = [c for c in mine if c.outcome == "FAIL"]
-        for chk in failed:
-            rule = rules[chk.rule]
-            if rule.soft:
-                if fid in rule.lhs:
-                    v.review.append(f"{chk.rule}: the prose and the table disagree ({chk.detail})")
-                continue
-            v.review.append(f"{chk.rule} fails: {chk.detail}")
-            if v.status == "parsed":
-                v.status = (
-                    "source_inconsistent"
-                    if all(sound.get(c, False) for c in chk.cells if values[c].status == "parsed")
-                    else "review"
-                )
-        if v.status == "blank" or (v.status == "missing" and fid.startswith(("applications.", "disputes.")) and mine):
-            v.review.append("blank cell: the identities leave its value open")
+        for chk in mine:
+            if chk.outcome == "FAIL":
+                _flag_failure(values, fid, v, chk, rules[chk.rule], sound)
+        if v.value is None and (v.status == "blank" or (mine and fid.startswith(("applications.", "disputes.")))):
+            what = "blank cell" if v.status == "blank" else "not found in the table"
+            v.review.append(f"{what}: no identity settles its value")
         v.confidence = _confidence(v, mine, sound.get(fid, False))
 
 
-def _confidence(v: Value, checks: list[Check], sound: bool) -> float:
+def _flag_failure(values: dict[str, Value], fid: str, v: Value, chk: Check, rule: Identity, sound: dict) -> None:
+    if rule.soft:
+        if fid in rule.lhs:
+            v.review.append(f"{chk.rule}: the prose and the table disagree ({chk.detail})")
+        return
+    v.review.append(f"{chk.rule} fails: {chk.detail}")
+    if v.status == "parsed":
+        printed = [c for c in chk.cells if values[c].status == "parsed"]
+        v.status = "source_inconsistent" if all(sound.get(c, False) for c in printed) else "review"
+
+
+def _confidence(v: Value, checks: Iterable[Check], sound: bool) -> float:
     if v.status == "source_inconsistent":
         return 0.5
     if v.value is None:
         return 0.5 if v.review else 0.9
+    passed = any(c.outcome == "PASS" for c in checks)
     if v.status == "derived":
         base = 0.98
     elif v.source == "table_cell":
-        passed = any(c.outcome == "PASS" for c in checks)
         base = 0.995 if passed and sound else (0.97 if sound else 0.8)
     elif v.source == "sentence":
-        confirmed = any(c.outcome == "PASS" for c in checks)
-        base = 0.99 if confirmed else v.confidence or 0.85
+        base = 0.99 if passed else v.confidence or 0.85
     else:
         base = v.confidence or 0.9
     return min(base, 0.6) if v.review else base
