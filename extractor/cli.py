@@ -78,8 +78,8 @@ def extract_cmd(paths: tuple[str, ...], output: str, flat: bool) -> None:
             if report is None:
                 failed += 1
                 continue
-            record = report.flat() if flat else report.model_dump(mode="json")
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            line = json.dumps(report.flat(), ensure_ascii=False) if flat else report.model_dump_json()
+            out.write(line + "\n")
             out.flush()
             done += 1
             flagged += len(report.review)

@@ -44,7 +44,7 @@ class Block:
     rows: tuple[Row, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Layout:
     sections: dict[str, tuple[str, ...]]
     app_columns: tuple[Column, ...]
@@ -62,7 +62,12 @@ class Layout:
         return tuple(r for r in self.app_rows if fmt in r.formats)
 
     def active_rows(self, fmt: str) -> dict[str, tuple[Row, Block]]:
-        return {row.id: (row, block) for block in self.active[fmt] for row in block.rows}
+        return _active_rows(self, fmt)
+
+
+@cache
+def _active_rows(lay: Layout, fmt: str) -> dict[str, tuple[Row, Block]]:
+    return {row.id: (row, block) for block in lay.active[fmt] for row in block.rows}
 
 
 def _row(d: dict) -> Row:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.normalize import CJK, NormalText, OffsetMap, _delete
+from extractor.normalize import NormalText, OffsetMap, delete_spans, is_cjk
 from extractor.numbers import chinese_numeral
 from extractor.schema import Narrative, Value
 from extractor.tables import span
@@ -94,8 +94,19 @@ _WINDOW = 90
 
 _COMPILED = {k: [re.compile(p) for p in v] for k, v in PATTERNS.items()}
 _ZERO = {k: [re.compile(p) for p in v] for k, v in ZERO_PATTERNS.items()}
-# Lines wrapped inside a sentence (PDF text): join them for reading, keep the map for evidence.
-_WRAP = re.compile(f"(?<=[{CJK}0-9])\n(?=[{CJK}0-9])")
+
+
+def _wraps(text: str) -> list[tuple[int, int]]:
+    """Line breaks inside a sentence (PDF text wraps lines mid-word): CJK or digit on both sides."""
+    out = []
+    i = text.find("\n")
+    while i >= 0:
+        if 0 < i < len(text) - 1:
+            a, b = text[i - 1], text[i + 1]
+            if (is_cjk(a) or a.isdigit()) and (is_cjk(b) or b.isdigit()):
+                out.append((i, i + 1))
+        i = text.find("\n", i + 1)
+    return out
 
 
 @dataclass(frozen=True)
@@ -110,7 +121,7 @@ class Candidate:
 
 def read_narrative(doc: NormalText, skip: list[tuple[int, int]]) -> Narrative:
     """Read the narrative facts from the prose; `skip` lists table regions (offsets) not to read."""
-    joined, to_doc = _delete(doc.text, _WRAP)
+    joined, to_doc = delete_spans(doc.text, _wraps(doc.text))
     narrative = Narrative()
     for name in PATTERNS:
         found = _candidates(joined, name, to_doc, skip)

@@ -12,21 +12,62 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 # CJK ideographs and the CJK punctuation that NFKC leaves in place.
 CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’《》〈〉【】、。"
-_CJK_CLASS = f"[{CJK}]"
-# Spaces between two CJK characters ("三 、 本 年 度") are PDF or OCR artefacts, never meaning.
-_CJK_GAP = re.compile(f"(?<={_CJK_CLASS})[ \u00a0\u3000]+(?={_CJK_CLASS})")
-# A space between a CJK character and a number ("申请 34 件") carries no meaning either; the space
-# between two numbers does (it separates cells), so it is kept.
-_CJK_NUM_GAP = re.compile(f"(?<={_CJK_CLASS})[ \u00a0]+(?=[0-9])|(?<=[0-9])[ \u00a0]+(?={_CJK_CLASS})")
-# Page footers such as "— 4 —" or "- 12 -" on a line of their own.
-_PAGE_FOOTER = re.compile(r"^[ \t]*[—–-]+[ \t]*\d{1,3}[ \t]*[—–-]+[ \t]*$", re.M)
-_TRAILING_SPACE = re.compile(r"[ \u00a0\u3000]+$", re.M)
-_REMOVE = re.compile("|".join(p.pattern for p in (_PAGE_FOOTER, _TRAILING_SPACE, _CJK_GAP, _CJK_NUM_GAP)), re.M)
-# Characters NFKC leaves alone but reports use interchangeably with ASCII ones.
-_EXTRA = str.maketrans({"−": "-", "－": "-", "＋": "+", "﹢": "+", "﹣": "-", "\u00a0": " ", "\r": "\n"})
+_CJK_EXTRA = frozenset("“”‘’《》〈〉【】、。")
+# Runs of horizontal space, and page footers such as "— 4 —" on a line of their own. The patterns
+# start with a character class so the regex engine can skip ahead; the context test is in Python.
+_SPACE_RUN = re.compile(r"[ \u00a0\u3000]+")
+_PAGE_FOOTER = re.compile(r"[—–-]+[ \t]*\d{1,3}[ \t]*[—–-]+")
+
+
+def is_cjk(ch: str) -> bool:
+    return (
+        "\u4e00" <= ch <= "\u9fff"
+        or "\u3000" <= ch <= "\u303f"
+        or "\u3400" <= ch <= "\u4dbf"
+        or ("\uff00" <= ch <= "\uffef" or ch in _CJK_EXTRA)
+    )
+
+
+def _removable(text: str) -> list[tuple[int, int]]:
+    """Spans that carry no meaning: spaces inside CJK runs ("三 、 本 年 度") or between CJK and a
+    number ("申请 34 件"), trailing spaces, page-footer lines. Spaces between two numbers separate
+    cells and stay."""
+    n = len(text)
+    spans = []
+    for m in _SPACE_RUN.finditer(text):
+        s, e = m.span()
+        after = text[e] if e < n else "\n"
+        if after == "\n":
+            spans.append((s, e))
+            continue
+        before = text[s - 1] if s else "\n"
+        if (is_cjk(before) and (is_cjk(after) or after.isdigit())) or (before.isdigit() and is_cjk(after)):
+            spans.append((s, e))
+    for m in _PAGE_FOOTER.finditer(text):
+        s = text.rfind("\n", 0, m.start()) + 1
+        e = text.find("\n", m.end())
+        e = n if e < 0 else e
+        if not text[s : m.start()].strip() and not text[m.end() : e].strip():
+            spans.append((s, e))
+    if not spans:
+        return spans
+    spans.sort()
+    merged = [spans[0]]
+    for a, b in spans[1:]:
+        if a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+# Characters NFKC leaves alone but reports use interchangeably with ASCII ones (one for one, so the
+# offset map is unchanged).
+_EXTRA = (("−", "-"), ("﹣", "-"), ("﹢", "+"), ("\u00a0", " "), ("\r", "\n"))
 
 
 @dataclass
@@ -44,6 +85,17 @@ class OffsetMap:
         i = bisect.bisect_right(self.starts, pos) - 1
         return self.origins[i] + (pos - self.starts[i])
 
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Both ends of [start, end) in the source, with one search when they share a segment."""
+        i = bisect.bisect_right(self.starts, start) - 1
+        s = self.origins[i] + (start - self.starts[i])
+        if end <= start:
+            return s, s
+        last = end - 1
+        if i + 1 < len(self.starts) and last >= self.starts[i + 1]:
+            return s, self(last) + 1
+        return s, self.origins[i] + (last - self.starts[i]) + 1
+
     def then(self, inner: OffsetMap) -> OffsetMap:
         """This map applied after `inner` (self: derived -> mid, inner: mid -> source)."""
         points = sorted(set(self.starts) | {self._inverse(s) for s in inner.starts if self._inverse(s) is not None})
@@ -56,45 +108,47 @@ class OffsetMap:
         return self.starts[i] + (mid - self.origins[i])
 
 
-def _delete(text: str, pattern: re.Pattern[str]) -> tuple[str, OffsetMap]:
-    """Delete every match of `pattern`, returning the new text and its map to `text`."""
-    pieces: list[str] = []
-    starts, origins = [0], [0]
-    last = 0
-    out_len = 0
-    for m in pattern.finditer(text):
-        if m.start() == m.end():
-            continue
-        pieces.append(text[last : m.start()])
-        out_len += m.start() - last
-        last = m.end()
-        starts.append(out_len)
-        origins.append(last)
-    if len(starts) == 1:
+def delete_spans(text: str, spans: list[tuple[int, int]]) -> tuple[str, OffsetMap]:
+    """Delete sorted, disjoint `spans` from `text`, returning the new text and its map to `text`."""
+    if not spans:
         return text, OffsetMap()
-    pieces.append(text[last:])
-    return "".join(pieces), OffsetMap(starts, origins)
+    removed = list(accumulate(e - s for s, e in spans))
+    starts = [0, *(e - r for (_, e), r in zip(spans, removed, strict=True))]
+    origins = [0, *(e for _, e in spans)]
+    keep_from = [0, *origins[1:]]
+    keep_to = [s for s, _ in spans] + [len(text)]
+    return "".join(text[a:b] for a, b in zip(keep_from, keep_to, strict=True)), OffsetMap(starts, origins)
 
 
 def _nfkc(text: str) -> tuple[str, OffsetMap]:
-    """NFKC with a position map; the fast path keeps lengths (full-width to ASCII is one for one)."""
-    text = text.translate(_EXTRA)
+    """NFKC with a position map. Most characters map one to one (full-width to ASCII); only the few
+    that expand or vanish ("…" -> "...", "⑴" -> "(1)") need the map to change, so only they are
+    handled one by one."""
+    for a, b in _EXTRA:  # str.translate with a dict is slow on long texts; most have none of these
+        if a in text:
+            text = text.replace(a, b)
     out = unicodedata.normalize("NFKC", text)
     if len(out) == len(text):
         return out, OffsetMap()
-    # Rare: a character expanded or contracted (⑴ -> (1)). Map it piece by piece.
+    odd = {ch for ch in set(text) if len(unicodedata.normalize("NFKC", ch)) != 1}
+    if not odd:
+        return out, OffsetMap()  # composition changed the length; rare enough to map one to one
     pieces: list[str] = []
     starts, origins = [0], [0]
-    pos = 0
-    for i, ch in enumerate(text):
-        n = unicodedata.normalize("NFKC", ch)
-        pieces.append(n)
-        if len(n) != 1:
-            pos += len(n)
-            starts.append(pos)
-            origins.append(i + 1)
-        else:
-            pos += 1
+    last = pos = 0
+    for m in re.finditer("|".join(map(re.escape, sorted(odd))), text):
+        chunk = unicodedata.normalize("NFKC", text[last : m.start()])
+        repl = unicodedata.normalize("NFKC", m.group(0))
+        pieces += [chunk, repl]
+        pos += len(chunk)
+        for k in range(len(repl)):  # every character of an expansion points at what it expands
+            starts.append(pos + k)
+            origins.append(m.start())
+        pos += len(repl)
+        last = m.end()
+        starts.append(pos)
+        origins.append(last)
+    pieces.append(unicodedata.normalize("NFKC", text[last:]))
     return "".join(pieces), OffsetMap(starts, origins)
 
 
@@ -107,13 +161,13 @@ class NormalText:
     to_original: OffsetMap
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
-        return self.to_original(start), self.to_original(max(start, end - 1)) + (1 if end > start else 0)
+        return self.to_original.span(start, end)
 
 
 def normalize(original: str) -> NormalText:
     """NFKC, unified signs, no spaces inside CJK runs, no page footers, no trailing blanks."""
     text, m = _nfkc(original)
-    text, step = _delete(text, _REMOVE)
+    text, step = delete_spans(text, _removable(text))
     if len(step.starts) > 1:
         m = step.then(m)
     return NormalText(text, original, m)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from extractor.schema import Check, Identity, Value, identities, r5_holds
+from extractor.schema import Check, Identity, Value, construct, identities, r5_holds
 
 Numeric = int | float
 EPS = 1e-6
@@ -41,7 +41,8 @@ def reconcile(values: dict[str, Value], fmt: str, tables: Iterable[str], sound: 
             if fid not in values:
                 values[fid] = Value(status="missing")
     known = _known(values)
-    _propagate(values, known, hard, soft=False)
+    if any(c not in known for r in hard for c in r.cells):  # a fully printed table has nothing to solve
+        _propagate(values, known, hard, soft=False)
     # Prose totals (R7) may settle a table group the table leaves entirely blank; such values are
     # only as good as the prose, so they go to review.
     usable = [r for r in soft if r.lhs[0] in known and all(c in values for c in r.rhs)]
@@ -100,7 +101,6 @@ def _check(known: dict[str, Numeric], values: dict[str, Value], rule: Identity) 
     rhs_unknown = [c for c in rule.rhs if c not in known]
     lhs = sum(known[c] for c in rule.lhs if c in known)
     rhs = sum(known[c] for c in rule.rhs if c in known)
-    detail = f"{_fmt(values, rule.lhs)} = {_fmt(values, rule.rhs)}"
     if rule.soft and (lhs_unknown or len(rhs_unknown) == len(rule.rhs)):
         outcome = "NOT_ASSESSABLE"
     elif not lhs_unknown and not rhs_unknown:
@@ -111,7 +111,9 @@ def _check(known: dict[str, Numeric], values: dict[str, Value], rule: Identity) 
         outcome = "NOT_ASSESSABLE" if rhs - lhs >= -EPS else "FAIL"
     else:
         outcome = "NOT_ASSESSABLE" if lhs - rhs >= -EPS else "FAIL"
-    return Check(rule=rule.id, outcome=outcome, cells=list(rule.cells), detail=detail)
+    # The detail is for people reading a failure or an open identity; a pass needs none.
+    detail = "" if outcome == "PASS" else f"{_fmt(values, rule.lhs)} = {_fmt(values, rule.rhs)}"
+    return construct(Check, {"rule": rule.id, "outcome": outcome, "cells": list(rule.cells), "detail": detail})
 
 
 def _fmt(values: dict[str, Value], cells: tuple[str, ...]) -> str:
@@ -120,13 +122,16 @@ def _fmt(values: dict[str, Value], cells: tuple[str, ...]) -> str:
 
 def _apply(values: dict[str, Value], checks: list[Check], rules: dict[str, Identity], sound: dict[str, bool]) -> None:
     involved: dict[str, list[Check]] = {}
+    tags: dict[str, list[str]] = {}
     for chk in checks:
+        tag = f"{chk.rule}:{chk.outcome}"
         for c in chk.cells:
             involved.setdefault(c, []).append(chk)
+            tags.setdefault(c, []).append(tag)
     for fid, v in values.items():
         mine = involved.get(fid, ())
-        v.rules = [f"{c.rule}:{c.outcome}" for c in mine]
-        if not r5_holds(fid, v.value):
+        v.rules = tags.get(fid, [])
+        if v.value is not None and not r5_holds(fid, v.value):
             v.review.append("R5: a count must be a whole number >= 0")
         for chk in mine:
             if chk.outcome == "FAIL":

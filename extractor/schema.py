@@ -61,7 +61,7 @@ V = Annotated[Value, Field(default_factory=Value)]
 _set = object.__setattr__
 
 
-def _construct(cls: type[M], fields: dict) -> M:
+def construct(cls: type[M], fields: dict) -> M:
     """What BaseModel.model_construct does, for a dict that already holds every field.
 
     model_construct inspects each default factory on every call, which cost more than the rest of the
@@ -246,7 +246,7 @@ def build(cls: type[M], values: dict[str, Value], prefix: str = "") -> M:
             kwargs[name] = kind[1]
         else:
             kwargs[name] = build(kind, values, f"{prefix}{name}.")  # type: ignore[arg-type]
-    return _construct(cls, kwargs)
+    return construct(cls, kwargs)
 
 
 class Check(BaseModel):
@@ -285,12 +285,15 @@ class Report(BaseModel):
 
     def fields(self) -> Iterator[tuple[str, Value]]:
         """Every field as (field id, Value), in declaration order."""
-        yield from _walk(self.meta, "meta")
-        for part in ("active", "applications", "disputes"):
+        for part in ("meta", "active", "applications", "disputes", "narrative"):
             model = getattr(self, part)
-            if model is not None:
-                yield from _walk(model, part)
-        yield from _walk(self.narrative, "narrative")
+            if model is None:
+                continue
+            for fid, path in _paths(type(model), model, part):
+                node = model
+                for name in path:
+                    node = getattr(node, name)
+                yield fid, node
 
     def get(self, field_id: str) -> Value | None:
         node: object = self
@@ -310,6 +313,19 @@ class Report(BaseModel):
             values[fid] = v.value
             confidence[fid] = round(v.confidence, 3)
         return {"source": self.source, "values": values, "confidence": confidence, "review": list(self.review)}
+
+
+_PATHS: dict[tuple, list[tuple[str, tuple[str, ...]]]] = {}
+
+
+def _paths(cls: type[BaseModel], model: BaseModel, prefix: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(field id, attribute path) of every Value in `model`; cached per shape of the model."""
+    shape = (cls, prefix, *(name for name in cls.model_fields if getattr(model, name) is None))
+    paths = _PATHS.get(shape)
+    if paths is None:
+        paths = [(fid, tuple(fid.split(".")[1:])) for fid, _ in _walk(model, prefix)]
+        _PATHS[shape] = paths
+    return paths
 
 
 def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Value]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from extractor.cells import Cell, Style, tokenize
 from extractor.layout import Block, Column, Row, layout
@@ -52,21 +52,33 @@ def span(doc: NormalText, start: int, end: int) -> Span:
 
 
 # ---------------------------------------------------------------- label matching
-@dataclass(frozen=True)
 class Labels:
-    """Everything a table's label matcher needs: rows in template order and the non-row labels."""
+    """Everything a table's label matcher needs: rows in template order and the non-row labels.
 
-    rows: tuple[Row, ...]
-    columns: frozenset[str]  # keys of column headers (never row labels when unnumbered)
-    groups: frozenset[str]  # keys of merged group labels (no own numbers)
+    Matching is memoised per instance: the same few hundred cell texts recur in every report.
+    """
+
+    def __init__(self, rows: tuple[Row, ...], columns: frozenset[str], groups: frozenset[str]) -> None:
+        self.rows = rows
+        self.columns = columns  # keys of column headers (never row labels when unnumbered)
+        self.groups = groups  # keys of merged group labels (no own numbers)
+        self._memo: dict[str, tuple[frozenset[str], Quality] | None] = {}
+
+    def match(self, text: str) -> tuple[frozenset[str], Quality] | None:
+        try:
+            return self._memo[text]
+        except KeyError:
+            if len(self._memo) > 100_000:
+                self._memo.clear()
+            found = self._memo[text] = _match(self, text)
+            return found
 
 
 def match(labels: Labels, text: str) -> tuple[frozenset[str], Quality] | None:
-    return _match_cached(labels, text)
+    return labels.match(text)
 
 
-@lru_cache(maxsize=65536)
-def _match_cached(labels: Labels, text: str) -> tuple[frozenset[str], Quality] | None:
+def _match(labels: Labels, text: str) -> tuple[frozenset[str], Quality] | None:
     key = label_key(text)
     if len(key) < 2 and not (key and label_number(text)):
         return None
@@ -239,6 +251,11 @@ def cell_value(doc: NormalText, c: Cell, column: Column) -> Value | None:
     return Value(value=parsed.value, status="parsed", source="table_cell", evidence=ev, raw=c.text)
 
 
+@cache
+def _field_ids(prefix: str, columns: tuple[Column, ...]) -> tuple[str, ...]:
+    return tuple(f"{prefix}.{col.id}" for col in columns)
+
+
 def assign_row(
     doc: NormalText, reading: Reading, prefix: str, row: Observed, columns: Sequence[Column], *, explicit_blanks: bool
 ) -> None:
@@ -256,8 +273,7 @@ def assign_row(
             v.review.append(reason)
             v.note = "cells: " + " | ".join(c.text for c in cells)
         return
-    for c, col in zip(cells, columns, strict=True):
-        fid = f"{prefix}.{col.id}"
+    for c, col, fid in zip(cells, columns, _field_ids(prefix, tuple(columns)), strict=True):
         v = cell_value(doc, c, col)
         if v is None:
             v = Value(status="review", source="table_cell", raw=c.text, evidence=[span(doc, c.start, c.end)])
@@ -273,6 +289,7 @@ def assign_row(
 
 
 # ---------------------------------------------------------------- the three tables
+@cache
 def _app_labels(fmt: str) -> Labels:
     lay = layout()
     return Labels(
@@ -301,16 +318,21 @@ def read_applications(doc: NormalText, start: int, end: int, fmt: str) -> tuple[
     return reading, style
 
 
+@cache
+def _active_labels(fmt: str) -> Labels:
+    lay = layout()
+    return Labels(
+        rows=tuple(r for block in lay.active[fmt] for r in block.rows),
+        columns=frozenset(label_key(c.label) for b in lay.active[fmt] for c in b.columns) | {"信息内容"},
+        groups=frozenset(label_key(b.caption) for b in lay.active[fmt]),
+    )
+
+
 def read_active(doc: NormalText, start: int, end: int, fmt: str) -> Reading:
     lay = layout()
     style, cells = tokenize(doc.text, start, end)
     rows = lay.active_rows(fmt)
-    labels = Labels(
-        rows=tuple(r for r, _ in rows.values()),
-        columns=frozenset(label_key(c.label) for b in lay.active[fmt] for c in b.columns) | {"信息内容"},
-        groups=frozenset(label_key(b.caption) for b in lay.active[fmt]),
-    )
-    observed = observe_rows(cells, style, labels)
+    observed = observe_rows(cells, style, _active_labels(fmt))
     reading = Reading()
     reading.problems += place_rows(observed, list(rows), frozenset())
     if style == "bordered":
