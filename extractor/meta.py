@@ -25,7 +25,8 @@ _PUBLISHED = re.compile(
 )
 
 
-def read_meta(doc: NormalText, fmt: str, fmt_evidence: tuple[int, int] | None) -> Meta:
+def read_meta(doc: NormalText) -> Meta:
+    """Agency, year and publication date; the format is decided later, from the tables and the year."""
     meta = Meta()
     text = doc.text
     head = text[:6000]
@@ -39,10 +40,13 @@ def read_meta(doc: NormalText, fmt: str, fmt_evidence: tuple[int, int] | None) -
             value=_iso_date(m.group(g)), status="parsed", source="metadata", confidence=0.9,
             evidence=[span(doc, m.start(g), m.end(g))], raw=m.group(g),
         )  # fmt: skip
-    meta.format = Value(value=fmt, status="parsed", source="rule", confidence=0.98)
-    if fmt_evidence:
-        meta.format.evidence = [span(doc, *fmt_evidence)]
     return meta
+
+
+def format_value(doc: NormalText, fmt: str, evidence: tuple[int, int] | None) -> Value:
+    return Value(
+        value=fmt, status="parsed", source="rule", confidence=0.98, evidence=[span(doc, *evidence)] if evidence else []
+    )
 
 
 def _year(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
@@ -127,16 +131,15 @@ def _iso_date(raw: str) -> str:
 
 def detect_format(doc: NormalText, has_tables: bool, year: int | None) -> tuple[str, tuple[int, int] | None]:
     """'2021', '2019' or 'legacy', with the text that decided it."""
-    markers = layout().format_markers
-    hits: dict[str, tuple[int, int]] = {}
+    counts: dict[str, int] = {}
     first: dict[str, tuple[int, int]] = {}
-    for fmt, words in markers.items():
+    for fmt, words in layout().format_markers.items():
         for w in words:
             i = doc.text.find(w)
             if i >= 0:
-                hits[fmt] = (hits.get(fmt, (0, 0))[0] + 1, 0)
+                counts[fmt] = counts.get(fmt, 0) + 1
                 first.setdefault(fmt, (i, i + len(w)))
-    n21, n19 = hits.get("2021", (0, 0))[0], hits.get("2019", (0, 0))[0]
+    n21, n19 = counts.get("2021", 0), counts.get("2019", 0)
     if not has_tables and not n21 and not n19:
         return ("legacy" if year is None or year < 2019 else ("2021" if year >= 2021 else "2019")), None
     if n21 != n19:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from extractor import __version__
+from extractor.layout import layout
 from extractor.load import MAX_BYTES, Document, load_path, load_text
-from extractor.meta import detect_format, read_meta
+from extractor.meta import detect_format, format_value, read_meta
 from extractor.narrative import read_narrative
-from extractor.normalize import NormalText, normalize
+from extractor.normalize import NormalText, label_key, normalize
 from extractor.reconcile import reconcile
 from extractor.schema import (
     OTHER_2021,
@@ -51,12 +52,10 @@ def extract(source: str | Path, *, name: str | None = None, max_bytes: int = MAX
 def extract_document(doc: Document) -> Report:
     norm = normalize(doc.text)
     sections = split_sections(norm.text)
-    app_region = _region(norm, sections, "applications", ("disputes", "problems", "other"))
-    has_tables = app_region is not None and _has_application_rows(norm, app_region)
-    year_guess = _year_guess(norm)
-    fmt, fmt_evidence = detect_format(norm, has_tables, year_guess)
     report = Report(source=doc.source, content_hash=doc.content_hash, extractor_version=__version__)
-    report.meta = read_meta(norm, fmt, fmt_evidence)
+    report.meta = read_meta(norm)
+    fmt, evidence = detect_format(norm, _has_application_table(norm, sections), report.meta.year.value)
+    report.meta.format = format_value(norm, fmt, evidence)
 
     values: dict[str, Value] = {}
     sound: dict[str, bool] = {}
@@ -80,25 +79,13 @@ def extract_document(doc: Document) -> Report:
     return report
 
 
-def _region(
-    norm: NormalText, sections: dict[str, Section], name: str, after: tuple[str, ...]
-) -> tuple[int, int] | None:
-    sec = sections.get(name)
+def _has_application_table(norm: NormalText, sections: dict[str, Section]) -> bool:
+    """Does section 三 hold the standard table (any of its first rows' labels)?"""
+    sec = sections.get("applications")
     if sec is None:
-        return None
-    return sec.body_start, sec.end
-
-
-def _has_application_rows(norm: NormalText, region: tuple[int, int]) -> bool:
-    body = norm.text[region[0] : region[1]]
-    return "本年新收" in body or "上年结转" in body or "予以公开" in body
-
-
-def _year_guess(norm: NormalText) -> int | None:
-    import re
-
-    m = re.search(r"((?:19|20)\d{2})\s*年度?", norm.text[:3000])
-    return int(m.group(1)) if m else None
+        return False
+    body = sec.text(norm.text)
+    return any(label_key(row.label) in body for row in layout().app_rows[:3])
 
 
 def _read_tables(

@@ -3,9 +3,7 @@ from extractor.normalize import normalize
 
 
 def meta(text: str):
-    n = normalize(text)
-    fmt, ev = detect_format(n, True, None)
-    return read_meta(n, fmt, ev)
+    return read_meta(normalize(text))
 
 
 def test_title_gives_organ_and_year() -> None:
