@@ -55,3 +55,13 @@ def test_legacy_report_prose_fields_are_in_review() -> None:
     assert report.meta.format.value == "legacy"
     assert "applications.new_received.total" in report.review
     assert report.get("applications.new_received.total").value == 0
+
+
+def test_truncated_report_completes_and_flags_what_is_missing() -> None:
+    text = (CORPUS / "seeds" / "002_9f5d170e6957ee3e.txt").read_text("utf-8")
+    cut = text[: text.index("(五)不予处理")]
+    report = extract(cut, name="truncated.txt")
+    assert report.get("applications.granted.total").value == 18
+    forward = report.get("applications.carried_forward.total")
+    assert forward.value is None and "applications.carried_forward.total" in report.review
+    assert any("not found" in p for p in report.problems)
