@@ -14,8 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-# CJK ideographs and the CJK punctuation that NFKC leaves in place.
-CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’《》〈〉【】、。"
+# CJK punctuation outside the CJK blocks that NFKC leaves in place.
 _CJK_EXTRA = frozenset("“”‘’《》〈〉【】、。")
 # Runs of horizontal space, and page footers such as "— 4 —" on a line of their own. The patterns
 # start with a character class so the regex engine can skip ahead; the context test is in Python.
