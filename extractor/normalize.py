@@ -18,7 +18,10 @@ from itertools import accumulate
 _CJK_EXTRA = frozenset("“”‘’《》〈〉【】、。")
 # Runs of horizontal space, and page footers such as "— 4 —" on a line of their own. The patterns
 # start with a character class so the regex engine can skip ahead; the context test is in Python.
-_SPACE_RUN = re.compile(r"[ \u00a0\u3000]+")
+# Only runs with a CJK character, a digit or a line end after them can go; runs before a pipe or a
+# Latin letter never do, so the regex does not hand them to Python at all.
+_CJK_CLASS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’《》〈〉【】"
+_SPACE_RUN = re.compile(f"[ \u00a0\u3000]+(?=[\n0-9{_CJK_CLASS}]|$)")
 _PAGE_FOOTER = re.compile(r"[—–-]+[ \t]*\d{1,3}[ \t]*[—–-]+")
 
 

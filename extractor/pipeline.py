@@ -141,4 +141,6 @@ def _build(report: Report, values: dict[str, Value], fmt: str) -> None:
         if v.value is None and not v.review:
             v.review.append("not found in the report")
             v.confidence = 0.0
-    report.review = [fid for fid, v in report.fields() if v.review]
+    # Every reviewed value is in `values` (the stages put it there) or in meta.
+    meta = [(f"meta.{name}", getattr(report.meta, name)) for name in type(report.meta).model_fields]
+    report.review = [fid for fid, v in (*meta, *values.items()) if v.review and report.get(fid) is v]

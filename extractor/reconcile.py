@@ -131,12 +131,14 @@ def _apply(values: dict[str, Value], checks: list[Check], rules: dict[str, Ident
     for fid, v in values.items():
         mine = involved.get(fid, ())
         v.rules = tags.get(fid, [])
-        if v.value is not None and not r5_holds(fid, v.value):
+        value = v.value
+        if value is not None and not r5_holds(fid, value):
             v.review.append("R5: a count must be a whole number >= 0")
-        for chk in mine:
-            if chk.outcome == "FAIL":
-                _flag_failure(values, fid, v, chk, rules[chk.rule], sound)
-        if v.value is None and (v.status == "blank" or (mine and fid.startswith(("applications.", "disputes.")))):
+        if mine and any(chk.outcome == "FAIL" for chk in mine):
+            for chk in mine:
+                if chk.outcome == "FAIL":
+                    _flag_failure(values, fid, v, chk, rules[chk.rule], sound)
+        if value is None and (v.status == "blank" or (mine and fid.startswith(("applications.", "disputes.")))):
             what = "blank cell" if v.status == "blank" else "not found in the table"
             v.review.append(f"{what}: no identity settles its value")
         v.confidence = _confidence(v, mine, sound.get(fid, False))

@@ -432,6 +432,8 @@ MONEY_FIELDS = frozenset({"active.fees.amount", "active.procurement.amount"})
 def r5_holds(field_id: str, value: Scalar) -> bool:
     if value is None or isinstance(value, str) or field_id.startswith("meta."):
         return True
+    if type(value) is int:  # the common case: a whole count
+        return value >= 0 or field_id in SIGNED_FIELDS
     if field_id in SIGNED_FIELDS:
         return float(value).is_integer()
     if field_id in MONEY_FIELDS or field_id == "narrative.fee_amount":

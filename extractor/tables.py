@@ -243,12 +243,13 @@ def _bounds(rows: list[Observed], k: int, index: dict[str, int], n: int) -> tupl
 # ---------------------------------------------------------------- cells to values
 def cell_value(doc: NormalText, c: Cell, column: Column) -> Value | None:
     parsed = parse_cell(c.text, column.kind, column.unit)
-    ev = [span(doc, c.start, c.end)] if c.end > c.start else [span(doc, c.start, c.start)]
-    if parsed == "blank":
-        return Value(value=None, status="blank", source="table_cell", evidence=ev, raw=c.text)
     if parsed is None:
         return None
-    return Value(value=parsed.value, status="parsed", source="table_cell", evidence=ev, raw=c.text)
+    s, e = doc.to_original.span(c.start, c.end)
+    ev = [Span(c.start, c.end, s, e, c.text)]  # the cell's text is exactly doc.text[start:end]
+    if parsed == "blank":
+        return Value(None, "blank", "table_cell", ev, 0.0, c.text)
+    return Value(parsed.value, "parsed", "table_cell", ev, 0.0, c.text)
 
 
 @cache
