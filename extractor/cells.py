@@ -169,7 +169,7 @@ def _split_glued_labels(cells: list[Cell]) -> list[Cell]:
 def _ends_inside_label(prefix: str) -> bool:
     # "第二十条第(一)项" or "2.重复申请" must not lose a digit that belongs to the label.
     p = prefix.rstrip()
-    return not p or p[-1] in "第(（.、" or p.endswith(("第", "前", "近"))
+    return not p or p[-1] in "第前近(（.、"
 
 
 def _number_cells(c: Cell, text: str, offset: int) -> list[Cell]:

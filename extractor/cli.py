@@ -92,10 +92,13 @@ def extract_cmd(paths: tuple[str, ...], output: str, flat: bool) -> None:
 
 
 @main.command("eval")
-@click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.argument("dirs", nargs=-1, required=True)
 @click.option("--worst", default=5, show_default=True, help="How many of the worst reports to list.")
 def eval_cmd(dirs: tuple[str, ...], worst: int) -> None:
     """Extract every report with a *.gold.json beside it and score it against the gold values."""
+    for d in dirs:
+        if not Path(d).is_dir():
+            raise click.ClickException(f"no such directory: {d}")
     pairs = gold_pairs(dirs)
     if not pairs:
         raise click.ClickException(f"no *.gold.json files in {', '.join(dirs)}")

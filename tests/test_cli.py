@@ -61,6 +61,8 @@ def test_user_errors_end_in_one_line_not_a_traceback(tmp_path: Path) -> None:
     assert p.returncode != 0 and "Traceback" not in p.stderr and "nope.txt" in p.stderr
     p = run("eval", str(tmp_path))
     assert p.returncode != 0 and "Traceback" not in p.stderr and "gold" in p.stderr
+    p = run("eval", str(tmp_path / "nowhere"))
+    assert p.returncode != 0 and p.stderr.strip().count("\n") == 0 and "nowhere" in p.stderr
     (tmp_path / "a_file").write_text("x")
     p = run("extract", str(CORPUS / "seeds"), "-o", str(tmp_path / "a_file" / "out.jsonl"))
     assert p.returncode != 0 and "Traceback" not in p.stderr

@@ -31,3 +31,8 @@ def test_format_from_table_headers() -> None:
     assert detect_format(normalize("本年制发件数 本年废止件数"), True, 2019)[0] == "2021"
     assert detect_format(normalize("本年新制作数量 对外公开总数量"), True, 2022)[0] == "2019"
     assert detect_format(normalize("一、概述"), False, 2016)[0] == "legacy"
+
+
+def test_a_real_sports_bureau_is_not_taken_for_defacement() -> None:
+    m = meta("某市体育局2022年政府信息公开工作年度报告\n")
+    assert m.organ.value == "某市体育局" and not m.organ.review
