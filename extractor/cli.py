@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -14,7 +14,10 @@ from extractor import __version__
 from extractor.evaluate import ReportScore, Tally, gold_pairs, load_gold, score
 from extractor.load import InputError
 from extractor.pipeline import extract
-from extractor.schema import Report
+from extractor.schema import Report, Usage
+
+if TYPE_CHECKING:
+    from extractor.client import ModelClient
 
 SKIP_SUFFIXES = (".gold.json",)
 
@@ -35,9 +38,9 @@ def _fail(message: str) -> None:
     click.echo(f"xxgk: {message}", err=True)
 
 
-def run_one(path: Path) -> Report | None:
+def run_one(path: Path, llm: ModelClient | None = None) -> Report | None:
     try:
-        return extract(path)
+        return extract(path, llm=llm)
     except InputError as e:
         _fail(f"{path}: {e}")
     except Exception as e:  # one bad file must not end a batch; say what happened in one line
@@ -51,12 +54,77 @@ def main() -> None:
     """Extract typed, verified records from 政府信息公开工作年度报告."""
 
 
+def llm_options(f: Any) -> Any:
+    """The model flags shared by `extract` and `eval`; unset flags fall back to XXGK_LLM_* / OPENAI_*."""
+    options = [
+        click.option("--llm-base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."),
+        click.option("--llm-model", help="Model name at that endpoint ('local' for `xxgk serve-local`)."),
+        click.option(
+            "--llm-mode",
+            type=click.Choice(["json", "md_json", "tools", "json_schema"]),
+            help="How instructor asks for JSON (default json: works on local servers and hosted APIs).",
+        ),
+        click.option("--no-llm", is_flag=True, help="Rules only, even when a model is configured."),
+        click.option("--no-cache", is_flag=True, help="Do not use or fill the on-disk cache of model answers."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def make_llm(
+    base_url: str | None, model: str | None, mode: str | None, no_llm: bool, no_cache: bool
+) -> ModelClient | None:
+    if no_llm:
+        return None
+    from extractor.client import ModelClient, ModelConfig  # imported only when a model may be used
+
+    config = ModelConfig.from_env(base_url=base_url, model=model, mode=mode)
+    if config.base_url and not config.model:
+        config = ModelConfig.from_env(base_url=base_url, model="local", mode=mode)
+    if not config.enabled:
+        return None
+    if no_cache:
+        config = ModelConfig(**{**config.__dict__, "cache_dir": None})
+    _fail(f"model path on: {config.model} at {config.base_url} (mode {config.mode})")
+    return ModelClient(config)
+
+
+def _usage_line(total: Usage) -> str:
+    return (
+        f"model: {total.calls} calls, {total.retries} retries, {total.cached} cached, "
+        f"{total.prompt_tokens} prompt + {total.completion_tokens} completion tokens, "
+        f"{len(total.errors)} failed"
+    )
+
+
+def _add_usage(total: Usage, u: Usage) -> None:
+    total.calls += u.calls
+    total.retries += u.retries
+    total.cached += u.cached
+    total.prompt_tokens += u.prompt_tokens
+    total.completion_tokens += u.completion_tokens
+    total.errors += u.errors
+
+
 @main.command("extract")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", default="-", help="Output file (JSON Lines); '-' for standard output.")
 @click.option("--flat", is_flag=True, help="Write flat records (field id -> value) instead of full records.")
-def extract_cmd(paths: tuple[str, ...], output: str, flat: bool) -> None:
+@llm_options
+def extract_cmd(
+    paths: tuple[str, ...],
+    output: str,
+    flat: bool,
+    llm_base_url: str | None,
+    llm_model: str | None,
+    llm_mode: str | None,
+    no_llm: bool,
+    no_cache: bool,
+) -> None:
     """Extract reports (files or directories) to JSON Lines, one record per report."""
+    llm = make_llm(llm_base_url, llm_model, llm_mode, no_llm, no_cache)
+    usage = Usage()
     files = list(expand(paths))
     missing = [p for p in files if not p.exists()]
     for p in missing:
@@ -74,10 +142,11 @@ def extract_cmd(paths: tuple[str, ...], output: str, flat: bool) -> None:
             if path in missing:
                 failed += 1
                 continue
-            report = run_one(path)
+            report = run_one(path, llm)
             if report is None:
                 failed += 1
                 continue
+            _add_usage(usage, report.usage)
             line = json.dumps(report.flat(), ensure_ascii=False) if flat else report.model_dump_json()
             out.write(line + "\n")
             out.flush()
@@ -87,6 +156,8 @@ def extract_cmd(paths: tuple[str, ...], output: str, flat: bool) -> None:
         if out is not sys.stdout:
             out.close()
     click.echo(f"xxgk: {done} extracted, {failed} failed, {flagged} fields to review", err=True)
+    if llm is not None:
+        _fail(_usage_line(usage))
     if failed:
         sys.exit(1)
 
@@ -94,8 +165,19 @@ def extract_cmd(paths: tuple[str, ...], output: str, flat: bool) -> None:
 @main.command("eval")
 @click.argument("dirs", nargs=-1, required=True)
 @click.option("--worst", default=5, show_default=True, help="How many of the worst reports to list.")
-def eval_cmd(dirs: tuple[str, ...], worst: int) -> None:
+@llm_options
+def eval_cmd(
+    dirs: tuple[str, ...],
+    worst: int,
+    llm_base_url: str | None,
+    llm_model: str | None,
+    llm_mode: str | None,
+    no_llm: bool,
+    no_cache: bool,
+) -> None:
     """Extract every report with a *.gold.json beside it and score it against the gold values."""
+    llm = make_llm(llm_base_url, llm_model, llm_mode, no_llm, no_cache)
+    usage = Usage()
     for d in dirs:
         if not Path(d).is_dir():
             raise click.ClickException(f"no such directory: {d}")
@@ -105,12 +187,15 @@ def eval_cmd(dirs: tuple[str, ...], worst: int) -> None:
     scores: list[ReportScore] = []
     failed = 0
     for report_path, gold_path in pairs:
-        report = run_one(report_path)
+        report = run_one(report_path, llm)
         if report is None:
             failed += 1
             continue
+        _add_usage(usage, report.usage)
         scores.append(score(report.flat(), load_gold(gold_path)))
     _print_eval(scores, worst)
+    if llm is not None:
+        click.echo(_usage_line(usage))
     if failed:
         _fail(f"{failed} report(s) could not be extracted")
         sys.exit(1)
@@ -135,6 +220,22 @@ def _print_eval(scores: list[ReportScore], worst: int) -> None:
             click.echo(f"  {fid}: gold {gold!r}, got {got!r}{'  [in review]' if reviewed else '  [SILENT]'}")
         if len(s.wrong) > 12:
             click.echo(f"  … {len(s.wrong) - 12} more")
+
+
+@main.command("serve-local")
+@click.option("--port", default=8080, show_default=True)
+@click.option("--threads", default=2, show_default=True)
+def serve_local_cmd(port: int, threads: int) -> None:
+    """Install (once) and start the offline model: Qwen2.5-Coder-1.5B on llama.cpp at 127.0.0.1:PORT.
+
+    Then: xxgk extract … --llm-base-url http://127.0.0.1:PORT/v1
+    """
+    from extractor.local_model import LocalModelError, serve
+
+    try:
+        serve(port, threads)
+    except LocalModelError as e:
+        raise click.ClickException(str(e)) from None
 
 
 if __name__ == "__main__":

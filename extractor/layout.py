@@ -57,6 +57,7 @@ class Layout:
     format_markers: dict[str, tuple[str, ...]]
     organ_suffixes: tuple[str, ...]
     spam_markers: tuple[str, ...]
+    injection_markers: tuple[str, ...]
 
     def app_rows_for(self, fmt: str) -> tuple[Row, ...]:
         return tuple(r for r in self.app_rows if fmt in r.formats)
@@ -102,4 +103,5 @@ def layout() -> Layout:
         format_markers={k: tuple(v) for k, v in data["format_markers"].items()},
         organ_suffixes=tuple(data["meta"]["organ_suffixes"]),
         spam_markers=tuple(data["meta"]["spam_markers"]),
+        injection_markers=tuple(data["model"]["injection_markers"]),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extractor import __version__
 from extractor.layout import layout
@@ -26,6 +27,9 @@ from extractor.schema import (
 from extractor.sections import Section, split_sections
 from extractor.tables import read_active, read_applications, read_disputes
 
+if TYPE_CHECKING:  # the model path (openai, instructor) is imported only when a model is used
+    from extractor.client import ModelClient
+
 # In a legacy report the prose figures are all there is; they stand for these table cells.
 LEGACY_STANDS_FOR = {
     "applications.new_received.total": "narrative.applications_received",
@@ -33,10 +37,13 @@ LEGACY_STANDS_FOR = {
 }
 
 
-def extract(source: str | Path, *, name: str | None = None, max_bytes: int = MAX_BYTES) -> Report:
+def extract(
+    source: str | Path, *, name: str | None = None, max_bytes: int = MAX_BYTES, llm: ModelClient | None = None
+) -> Report:
     """Extract one report from a path, or from its text when `source` is a str that is not a file.
 
-    Raises extractor.InputError (one clear sentence) for input that is not a readable report.
+    `llm`: a ModelClient (e.g. `ModelClient(ModelConfig.from_env())`) for the model path; None runs
+    rules only. Raises extractor.InputError (one clear sentence) for input that is not a readable report.
     """
     if isinstance(source, Path) or (
         isinstance(source, str) and "\n" not in source and len(source) < 4096 and Path(source).is_file()
@@ -46,10 +53,10 @@ def extract(source: str | Path, *, name: str | None = None, max_bytes: int = MAX
         doc = load_text(str(source), name or "<text>")
     if name:
         doc = Document(name, doc.kind, doc.text, doc.encoding, doc.content_hash)
-    return extract_document(doc)
+    return extract_document(doc, llm)
 
 
-def extract_document(doc: Document) -> Report:
+def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
     norm = normalize(doc.text)
     sections = split_sections(norm.text)
     report = Report(source=doc.source, content_hash=doc.content_hash, extractor_version=__version__)
@@ -71,6 +78,15 @@ def extract_document(doc: Document) -> Report:
     narrative = read_narrative(norm, skip)
     for name in type(narrative).model_fields:
         values[f"narrative.{name}"] = getattr(narrative, name)
+    if llm is not None and llm.config.enabled:
+        from extractor import model
+
+        deadline = model.deadline_from(llm.config.deadline)
+        reading = model.read_narrative(llm, norm, skip, report.usage, deadline)
+        model.merge(values, reading)
+        report.problems += reading.problems
+    elif fmt == "legacy":
+        report.problems.append("no model configured: the prose was read by rules only")
     if fmt == "legacy":
         _legacy_cells(values)
         tables = []

@@ -53,6 +53,8 @@ class Value:
     rules: list[str] = dc_field(default_factory=list)
     review: list[str] = dc_field(default_factory=list)
     note: str | None = None
+    # For values the model filled: model, mode, temperature, seed, max_tokens, prompt and schema hashes.
+    provenance: dict[str, str | int | float | None] | None = None
 
 
 V = Annotated[Value, Field(default_factory=Value)]
@@ -261,10 +263,12 @@ class Check(BaseModel):
 class Usage(BaseModel):
     """What the model path cost for this report (all zero on the rules-only path)."""
 
-    calls: int = 0
-    retries: int = 0
+    calls: int = 0  # HTTP requests sent (a re-ask inside one request is counted in retries)
+    retries: int = 0  # transport retries and validation re-asks
+    cached: int = 0  # answers taken from the response cache
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    errors: list[str] = Field(default_factory=list, description="why a model call gave no usable answer")
 
 
 class Report(BaseModel):

@@ -1,0 +1,287 @@
+"""The model client: instructor over any OpenAI-compatible endpoint, with retries, a cache and accounting.
+
+One `ModelClient` per run. `ask()` sends one typed request and returns the validated answer or None,
+never raising for a model or network failure: the caller falls back to the rules and sends the
+fields to review. What each call cost is added to the `Usage` it is given.
+
+- Transport faults (timeouts, connection errors, 429, 5xx) are retried by tenacity with exponential
+  backoff and jitter, honouring Retry-After; the OpenAI client's own retries are off so that there
+  is one retry policy, not two stacked.
+- Validation failures (a quote not in the text, a number not in its quote) are re-asked by
+  instructor with the errors, within a token budget.
+- Answers are cached on disk, keyed by model, prompt hash, schema hash, parameters and messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx2 as httpx  # the HTTP library openai>=3 is built on
+import instructor
+import openai
+from pydantic import BaseModel
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
+from tenacity.wait import wait_exponential_jitter
+
+from extractor.schema import Usage
+
+T = TypeVar("T", bound=BaseModel)
+
+MODES = {
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+}
+
+
+def _env(*names: str, default: str | None = None) -> str | None:
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    return default
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Where the model is and how to ask it. `from_env()` reads XXGK_LLM_* then OPENAI_*."""
+
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str = "not-needed"  # local servers ignore it; the OpenAI client insists on one
+    mode: str = "json"  # JSON works on local servers and hosted APIs alike
+    temperature: float = 0.0
+    seed: int = 0
+    max_tokens: int = 400  # always explicit: a cut-off answer is detected, never parsed
+    timeout: float = 120.0  # seconds per HTTP request
+    transport_attempts: int = 4  # tries per request for timeouts, connection errors, 429 and 5xx
+    reasks: int = 1  # instructor re-asks after a validation failure
+    token_budget: int = 8000  # prompt + completion tokens one report may spend on re-asks
+    deadline: float = 300.0  # seconds one report may spend waiting on the model
+    concurrency: int = 2  # calls in flight at once, whatever the number of workers
+    cache_dir: Path | None = None  # None: no cache
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> ModelConfig:
+        cache = _env("XXGK_CACHE", default=str(Path.home() / ".cache" / "xxgk"))
+        config = cls(
+            base_url=_env("XXGK_LLM_BASE_URL", "OPENAI_BASE_URL"),
+            model=_env("XXGK_LLM_MODEL", "OPENAI_MODEL"),
+            api_key=_env("XXGK_LLM_API_KEY", "OPENAI_API_KEY", default="not-needed") or "not-needed",
+            mode=_env("XXGK_LLM_MODE", default="json") or "json",
+            cache_dir=Path(cache) / "responses",
+        )
+        return replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_url and self.model)
+
+    def params(self) -> dict[str, Any]:
+        """What is recorded with every value the model fills (no key, no address)."""
+        return {
+            "model": self.model,
+            "mode": self.mode,
+            "temperature": self.temperature,
+            "seed": self.seed,
+            "max_tokens": self.max_tokens,
+        }
+
+
+@dataclass
+class Answer:
+    """A validated answer with what is needed to cite it."""
+
+    value: BaseModel
+    params: dict[str, Any]
+    cached: bool = False
+
+
+@dataclass
+class Failure:
+    reason: str
+    raw: str | None = None  # the last thing the model said, for the reviewer
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    if response is None:
+        return None
+    header = response.headers.get("retry-after")
+    try:
+        return float(header) if header else None
+    except ValueError:
+        return None
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, openai.APITimeoutError | openai.APIConnectionError | httpx.TimeoutException):
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code == 429 or exc.status_code >= 500
+    return False
+
+
+class _Wait:
+    """Exponential backoff with jitter, but never shorter than the server's Retry-After."""
+
+    def __init__(self) -> None:
+        self.backoff = wait_exponential_jitter(initial=1, max=30, jitter=1)
+
+    def __call__(self, state: RetryCallState) -> float:
+        wait = self.backoff(state)
+        exc = state.outcome.exception() if state.outcome else None
+        after = _retry_after(exc) if exc else None
+        return max(wait, after) if after is not None else wait
+
+
+@dataclass
+class ModelClient:
+    config: ModelConfig
+    http_client: httpx.Client | None = None  # tests inject a transport here
+    _slots: threading.BoundedSemaphore = field(init=False)
+    _client: Any = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self._slots = threading.BoundedSemaphore(self.config.concurrency)
+        if self.config.mode not in MODES:
+            raise ValueError(f"unknown --llm-mode {self.config.mode!r}; choose from {', '.join(MODES)}")
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            raw = openai.OpenAI(
+                base_url=self.config.base_url,
+                api_key=self.config.api_key,
+                timeout=self.config.timeout,
+                max_retries=0,
+                http_client=self.http_client,
+            )
+            self._client = instructor.from_openai(raw, mode=MODES[self.config.mode])
+        return self._client
+
+    def ask(
+        self,
+        response_model: type[T],
+        messages: list[dict[str, str]],
+        *,
+        prompt_hash: str,
+        schema_hash: str,
+        context: dict[str, Any],
+        usage: Usage,
+        deadline: float,
+    ) -> Answer | Failure:
+        """One typed request; `deadline` is a time.monotonic() value this report must not pass."""
+        params = {**self.config.params(), "prompt_hash": prompt_hash, "schema_hash": schema_hash}
+        key = self._cache_key(params, messages)
+        cached = self._cache_get(key, response_model, context)
+        if cached is not None:
+            usage.cached += 1
+            return Answer(cached, params, cached=True)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return Failure("the report's model deadline had passed")
+        try:
+            value, completion = self._call(response_model, messages, context, usage, left)
+        except Exception as e:  # any failure: the report completes rules-only, with the reason kept
+            return self._failure(e, usage)
+        self._account(usage, completion)
+        self._cache_put(key, value)
+        return Answer(value, params)
+
+    def _call(
+        self,
+        response_model: type[T],
+        messages: list[dict[str, str]],
+        context: dict[str, Any],
+        usage: Usage,
+        left: float,
+    ) -> tuple[T, Any]:
+        retrying = Retrying(
+            retry=retry_if_exception(_transient),
+            stop=stop_after_attempt(self.config.transport_attempts) | stop_after_delay(left),
+            wait=_Wait(),
+            before_sleep=lambda _state: _count_retry(usage),
+            reraise=True,
+        )
+        with self._slots:
+            for attempt in retrying:
+                with attempt:
+                    usage.calls += 1
+                    return self.client.chat.completions.create_with_completion(
+                        model=self.config.model,
+                        response_model=response_model,
+                        messages=messages,
+                        max_retries=self.config.reasks,
+                        context=context,
+                        token_budget=self.config.token_budget,
+                        max_tokens=self.config.max_tokens,
+                        temperature=self.config.temperature,
+                        seed=self.config.seed,
+                    )
+        raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+    def _failure(self, e: Exception, usage: Usage) -> Failure:
+        total = getattr(e, "total_usage", None)
+        if total is not None:
+            usage.prompt_tokens += getattr(total, "prompt_tokens", 0) or 0
+            usage.completion_tokens += getattr(total, "completion_tokens", 0) or 0
+        attempts = getattr(e, "n_attempts", 0) or 0
+        usage.retries += max(attempts - 1, 0)
+        last = getattr(e, "last_completion", None)
+        raw = _content(last)
+        if isinstance(e, instructor.core.IncompleteOutputException) or "max_tokens" in str(e):
+            reason = f"the answer was cut off at max_tokens={self.config.max_tokens}"
+        else:
+            reason = f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
+        usage.errors.append(reason)
+        return Failure(reason, raw)
+
+    @staticmethod
+    def _account(usage: Usage, completion: Any) -> None:
+        u = getattr(completion, "usage", None)
+        if u is not None:
+            usage.prompt_tokens += u.prompt_tokens or 0
+            usage.completion_tokens += u.completion_tokens or 0
+
+    # ------------------------------------------------------------ cache
+    def _cache_key(self, params: dict[str, Any], messages: list[dict[str, str]]) -> str:
+        blob = json.dumps([params, messages], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def _cache_get(self, key: str, response_model: type[T], context: dict[str, Any]) -> T | None:
+        if self.config.cache_dir is None:
+            return None
+        path = self.config.cache_dir / key[:2] / f"{key}.json"
+        try:
+            # Validated again: the validators check the answer against this report's text.
+            return response_model.model_validate_json(path.read_text("utf-8"), context=context)
+        except (OSError, ValueError):
+            return None
+
+    def _cache_put(self, key: str, value: BaseModel) -> None:
+        if self.config.cache_dir is None:
+            return
+        path = self.config.cache_dir / key[:2] / f"{key}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(value.model_dump_json(), "utf-8")
+        tmp.replace(path)  # atomic: parallel workers never read half a file
+
+
+def _count_retry(usage: Usage) -> None:
+    usage.retries += 1
+
+
+def _content(completion: Any) -> str | None:
+    try:
+        return completion.choices[0].message.content
+    except (AttributeError, IndexError, TypeError):
+        return None

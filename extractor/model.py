@@ -1,0 +1,230 @@
+"""The model stage: an instructor-typed call reads what the rules cannot, and nothing it says is
+trusted until the text bears it out.
+
+- The passage sent is the report's own prose around the words the facts need (申请, 复议, 诉讼, 费 …),
+  outside the tables: the model reads far less than the whole report.
+- Every number comes with a verbatim quote. The validators below check, for each answer, that the
+  quote is in the passage and that the number is in the quote; a failure is re-asked with the
+  errors (instructor), and what is still ungrounded after that is dropped, never kept.
+- Merging with the rules: agreement raises confidence; disagreement keeps the rules' value and sends
+  the field to review with both readings; a value only the model found is kept, in review.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationInfo, model_validator
+
+from extractor.client import Answer, Failure, ModelClient
+from extractor.grounding import find_quote, number_in_quote
+from extractor.layout import layout
+from extractor.narrative import ANCHORS
+from extractor.normalize import NormalText
+from extractor.prompting import example_json, load_prompt, schema_hash
+from extractor.schema import Span, Usage, Value
+from extractor.tables import span
+
+MAX_PASSAGE = 3000  # characters; the local model's context is 4096 tokens, prompt included
+CONFIDENCE_AGREED = 0.97  # rules and model read the same number from the text
+CONFIDENCE_MODEL_ONLY = 0.7  # grounded, but one reading only
+
+
+class Fact(BaseModel):
+    """One number the report states, with the sentence it comes from."""
+
+    value: float | None = None
+    quote: str | None = None
+
+    @model_validator(mode="after")
+    def grounded(self, info: ValidationInfo) -> Fact:
+        context = info.context or {}
+        problem = _ungrounded(self, context.get("passage"))
+        if problem is None:
+            return self
+        if context.get("lenient"):  # salvage mode: drop the ungrounded value, keep the reason
+            context.setdefault("rejected", []).append(problem)
+            return Fact()
+        raise ValueError(problem)
+
+
+def _ungrounded(fact: Fact, passage: str | None) -> str | None:
+    if fact.value is None:
+        return None
+    if fact.value < 0:
+        return f"{fact.value} is negative; these are counts and amounts"
+    if not fact.quote:
+        return f"{fact.value} was given without a quote; copy the sentence it comes from"
+    if passage is not None and find_quote(fact.quote, passage) is None:
+        return f"the quote {fact.quote!r} is not in the report text; copy it exactly"
+    if not number_in_quote(fact.value, fact.quote):
+        return f"the number {fact.value:g} does not appear in its quote {fact.quote!r}"
+    if any(word in fact.quote for word in layout().injection_markers):
+        return f"the quote {fact.quote!r} is an instruction inside the report, not a statement of fact"
+    return None
+
+
+class NarrativeFacts(BaseModel):
+    """The narrative.* fields of fields.tsv; in a legacy report, all the statistics it states."""
+
+    applications_received: Fact = Fact()
+    applications_completed: Fact = Fact()
+    reconsideration_total: Fact = Fact()
+    litigation_total: Fact = Fact()
+    fee_amount: Fact = Fact()
+
+
+@dataclass
+class Passage:
+    """Lines of the normalised text sent to the model, and where each line starts in that text."""
+
+    text: str
+    pieces: list[tuple[int, int]]  # (offset in passage, offset in the normalised text)
+
+    def to_doc(self, pos: int) -> int:
+        at = 0
+        for i, (p, _) in enumerate(self.pieces):
+            if p > pos:
+                break
+            at = i
+        p, d = self.pieces[at]
+        return d + pos - p
+
+
+def narrative_passage(doc: NormalText, skip: list[tuple[int, int]]) -> Passage:
+    """The prose lines that mention what the facts count, outside the tables, in reading order."""
+    words = tuple({w for group in ANCHORS.values() for w in group})
+    parts: list[str] = []
+    pieces: list[tuple[int, int]] = []
+    size = 0
+    for m in re.finditer(r"[^\n]+", doc.text):
+        line = m.group(0).strip()
+        if len(line) < 6 or "|" in line or any(a <= m.start() < b for a, b in skip):
+            continue
+        if not any(w in line for w in words):
+            continue
+        if size + len(line) + 1 > MAX_PASSAGE:
+            break
+        pieces.append((size, m.start() + m.group(0).index(line)))
+        parts.append(line)
+        size += len(line) + 1
+    return Passage("\n".join(parts), pieces)
+
+
+@dataclass
+class ModelReading:
+    """What the model stage adds to a report."""
+
+    values: dict[str, Value]
+    problems: list[str]
+
+
+def read_narrative(
+    client: ModelClient, doc: NormalText, skip: list[tuple[int, int]], usage: Usage, deadline: float
+) -> ModelReading:
+    passage = narrative_passage(doc, skip)
+    if not passage.text:
+        return ModelReading({}, ["no prose about applications, 复议, 诉讼 or fees to send to the model"])
+    prompt = load_prompt("narrative")
+    messages = prompt.messages(passage=passage.text, schema=example_json(NarrativeFacts))
+    context: dict[str, Any] = {"passage": passage.text}
+    answer = client.ask(
+        NarrativeFacts,
+        messages,
+        prompt_hash=prompt.hash,
+        schema_hash=schema_hash(NarrativeFacts),
+        context=context,
+        usage=usage,
+        deadline=deadline,
+    )
+    problems: list[str] = []
+    if isinstance(answer, Failure):
+        problems.append(f"model: {answer.reason}")
+        facts = _salvage(answer.raw, passage.text, problems)
+        if facts is None:
+            return ModelReading({}, problems)
+        answer = Answer(
+            facts,
+            {
+                **client.config.params(),
+                "prompt_hash": prompt.hash,
+                "schema_hash": schema_hash(NarrativeFacts),
+                "salvaged": True,
+            },
+        )
+    assert isinstance(answer.value, NarrativeFacts)
+    values = {}
+    for name in NarrativeFacts.model_fields:
+        fact: Fact = getattr(answer.value, name)
+        if fact.value is not None and fact.quote:
+            values[f"narrative.{name}"] = _model_value(doc, passage, fact, answer.params)
+    return ModelReading(values, problems)
+
+
+def _salvage(raw: str | None, passage: str, problems: list[str]) -> NarrativeFacts | None:
+    """Keep the grounded facts of a last answer that failed validation; drop the rest."""
+    if not raw:
+        return None
+    match = re.search(r"\{.*\}", raw, re.DOTALL)
+    if not match:
+        return None
+    context: dict[str, Any] = {"passage": passage, "lenient": True}
+    try:
+        facts = NarrativeFacts.model_validate(json.loads(match.group(0)), context=context)
+    except ValueError:
+        return None
+    problems += [f"model answer dropped: {r}" for r in context.get("rejected", [])]
+    return facts
+
+
+def _model_value(doc: NormalText, passage: Passage, fact: Fact, params: dict[str, Any]) -> Value:
+    found = find_quote(fact.quote or "", passage.text)
+    assert found is not None  # the validator has checked it
+    start, end = passage.to_doc(found[0]), passage.to_doc(found[1] - 1) + 1
+    value: int | float = int(fact.value) if fact.value is not None and fact.value.is_integer() else fact.value  # type: ignore[assignment]
+    return Value(
+        value=value,
+        status="parsed",
+        source="model",
+        evidence=[span(doc, start, end)],
+        raw=fact.quote,
+        confidence=CONFIDENCE_MODEL_ONLY,
+        provenance=dict(params),
+    )
+
+
+def merge(values: dict[str, Value], reading: ModelReading) -> None:
+    """Put the model's readings beside the rules' (see the module docstring for who wins)."""
+    for fid, model_value in reading.values.items():
+        rule = values.get(fid)
+        if rule is None or rule.value is None:
+            model_value.review.append("read by the model only; no rule confirms it")
+            values[fid] = model_value
+        elif _same(rule.value, model_value.value):
+            rule.confidence = max(rule.confidence, CONFIDENCE_AGREED)
+            rule.note = "; ".join(filter(None, [rule.note, "the model read the same value"]))
+            rule.provenance = model_value.provenance
+            _add_evidence(rule, model_value.evidence)
+        else:
+            rule.review.append(
+                f"rules read {rule.value}, the model read {model_value.value} (quote: {model_value.raw})"
+            )
+            rule.confidence = min(rule.confidence, 0.5)
+            _add_evidence(rule, model_value.evidence)
+
+
+def _same(a: object, b: object) -> bool:
+    return isinstance(a, int | float) and isinstance(b, int | float) and abs(a - b) < 1e-9
+
+
+def _add_evidence(v: Value, spans: list[Span]) -> None:
+    have = {(s.start, s.end) for s in v.evidence}
+    v.evidence += [s for s in spans if (s.start, s.end) not in have]
+
+
+def deadline_from(seconds: float) -> float:
+    return time.monotonic() + seconds

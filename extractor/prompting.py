@@ -1,0 +1,78 @@
+"""Prompts are files under prompts/, rendered from templates and identified by a content hash.
+
+A prompt file has a front matter block (name, purpose) and two parts, `## system` and `## user`;
+`$name` placeholders are filled by `string.Template`. The hash of the file is recorded with every
+value the model fills, so a result can be reproduced, and re-run when the prompt changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from string import Template
+
+from pydantic import BaseModel
+
+PROMPTS_DIR = Path(os.environ.get("XXGK_PROMPTS", Path(__file__).resolve().parents[1] / "prompts"))
+_PART = re.compile(r"^## (system|user)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    system: Template
+    user: Template
+    hash: str  # first 16 hex digits of the file's sha256
+
+    def messages(self, **values: str) -> list[dict[str, str]]:
+        return [
+            {"role": "system", "content": self.system.substitute(values)},
+            {"role": "user", "content": self.user.substitute(values)},
+        ]
+
+
+@cache
+def load_prompt(name: str) -> Prompt:
+    path = PROMPTS_DIR / f"{name}.md"
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    if text.startswith("---"):
+        text = text[text.index("---", 3) + 3 :]
+    parts = _PART.split(text)
+    # split gives [preamble, "system", body, "user", body]
+    bodies = dict(zip(parts[1::2], parts[2::2], strict=True))
+    if set(bodies) != {"system", "user"}:
+        raise ValueError(f"{path}: a prompt needs a '## system' and a '## user' part")
+    return Prompt(
+        name, Template(bodies["system"].strip()), Template(bodies["user"].strip()), hashlib.sha256(raw).hexdigest()[:16]
+    )
+
+
+def schema_hash(model: type[BaseModel]) -> str:
+    """The hash of a response type's JSON Schema: a changed type invalidates cached answers."""
+    schema = json.dumps(model.model_json_schema(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(schema.encode()).hexdigest()[:16]
+
+
+def example_json(model: type[BaseModel]) -> str:
+    """A compact JSON skeleton of the response type, shown to the model in the prompt."""
+    return json.dumps(_skeleton(model.model_json_schema()), ensure_ascii=False)
+
+
+def _skeleton(schema: dict, defs: dict | None = None) -> object:
+    defs = defs if defs is not None else schema.get("$defs", {})
+    if "$ref" in schema:
+        return _skeleton(defs[schema["$ref"].rsplit("/", 1)[1]], defs)
+    if schema.get("type") == "object":
+        return {k: _skeleton(v, defs) for k, v in schema.get("properties", {}).items()}
+    if schema.get("type") == "array":
+        return [_skeleton(schema.get("items", {}), defs)]
+    if "anyOf" in schema:
+        kinds = [s.get("type") for s in schema["anyOf"]]
+        return " | ".join(k for k in kinds if k)
+    return schema.get("type", "any")
