@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 import time
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 
 import httpx2 as httpx  # the HTTP library openai>=3 is built on
 import instructor
+from instructor.core import IncompleteOutputException
 import openai
 from pydantic import BaseModel
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
@@ -33,6 +35,10 @@ from tenacity.wait import wait_exponential_jitter
 from extractor.schema import Usage
 
 T = TypeVar("T", bound=BaseModel)
+
+# instructor logs every failed attempt at ERROR; we report failures ourselves (Usage.errors, review),
+# so its messages must not reach a user's terminal through logging's last-resort handler.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 MODES = {
     "json": instructor.Mode.JSON,
@@ -66,6 +72,7 @@ class ModelConfig:
     token_budget: int = 8000  # prompt + completion tokens one report may spend on re-asks
     deadline: float = 300.0  # seconds one report may spend waiting on the model
     concurrency: int = 2  # calls in flight at once, whatever the number of workers
+    backoff: float = 1.0  # first transport-retry wait in seconds; doubles, with jitter, up to 30
     cache_dir: Path | None = None  # None: no cache
 
     @classmethod
@@ -110,8 +117,15 @@ class Failure:
     raw: str | None = None  # the last thing the model said, for the reviewer
 
 
+def _root(exc: BaseException) -> BaseException:
+    """instructor wraps an API error in InstructorRetryException; the cause is what happened."""
+    while exc.__cause__ is not None and not isinstance(exc, openai.APIError | httpx.HTTPError):
+        exc = exc.__cause__
+    return exc
+
+
 def _retry_after(exc: BaseException) -> float | None:
-    response = getattr(exc, "response", None)
+    response = getattr(_root(exc), "response", None)
     if response is None:
         return None
     header = response.headers.get("retry-after")
@@ -122,6 +136,7 @@ def _retry_after(exc: BaseException) -> float | None:
 
 
 def _transient(exc: BaseException) -> bool:
+    exc = _root(exc)
     if isinstance(exc, openai.APITimeoutError | openai.APIConnectionError | httpx.TimeoutException):
         return True
     if isinstance(exc, openai.APIStatusError):
@@ -132,8 +147,8 @@ def _transient(exc: BaseException) -> bool:
 class _Wait:
     """Exponential backoff with jitter, but never shorter than the server's Retry-After."""
 
-    def __init__(self) -> None:
-        self.backoff = wait_exponential_jitter(initial=1, max=30, jitter=1)
+    def __init__(self, initial: float) -> None:
+        self.backoff = wait_exponential_jitter(multiplier=initial, max=30, jitter=initial)
 
     def __call__(self, state: RetryCallState) -> float:
         wait = self.backoff(state)
@@ -207,7 +222,7 @@ class ModelClient:
         retrying = Retrying(
             retry=retry_if_exception(_transient),
             stop=stop_after_attempt(self.config.transport_attempts) | stop_after_delay(left),
-            wait=_Wait(),
+            wait=_Wait(self.config.backoff),
             before_sleep=lambda _state: _count_retry(usage),
             reraise=True,
         )
@@ -237,7 +252,7 @@ class ModelClient:
         usage.retries += max(attempts - 1, 0)
         last = getattr(e, "last_completion", None)
         raw = _content(last)
-        if isinstance(e, instructor.core.IncompleteOutputException) or "max_tokens" in str(e):
+        if isinstance(e, IncompleteOutputException) or "max_tokens" in str(e):
             reason = f"the answer was cut off at max_tokens={self.config.max_tokens}"
         else:
             reason = f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
