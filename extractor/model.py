@@ -95,23 +95,29 @@ class Passage:
         return d + pos - p
 
 
+_SENTENCE = re.compile(r"[^\n。；;！？]+[。；;！？]?")
+# A sentence can state a figure only with a number in it, or by saying there was none.
+_STATES = re.compile(r"\d|[一二三四五六七八九十百千两]+件|没有|未|无")
+
+
 def narrative_passage(doc: NormalText, skip: list[tuple[int, int]]) -> Passage:
-    """The prose lines that mention what the facts count, outside the tables, in reading order."""
+    """The prose sentences that can state a fact: an anchor word (申请, 复议, 诉讼, 费 …) and a number
+    or a negation, outside the tables, in reading order. The model reads these, not the report."""
     words = tuple({w for group in ANCHORS.values() for w in group})
     parts: list[str] = []
     pieces: list[tuple[int, int]] = []
     size = 0
-    for m in re.finditer(r"[^\n]+", doc.text):
-        line = m.group(0).strip()
-        if len(line) < 6 or "|" in line or any(a <= m.start() < b for a, b in skip):
+    for m in _SENTENCE.finditer(doc.text):
+        sentence = m.group(0).strip()
+        if len(sentence) < 6 or "|" in sentence or any(a <= m.start() < b for a, b in skip):
             continue
-        if not any(w in line for w in words):
+        if not any(w in sentence for w in words) or not _STATES.search(sentence):
             continue
-        if size + len(line) + 1 > MAX_PASSAGE:
+        if size + len(sentence) + 1 > MAX_PASSAGE:
             break
-        pieces.append((size, m.start() + m.group(0).index(line)))
-        parts.append(line)
-        size += len(line) + 1
+        pieces.append((size, m.start() + m.group(0).index(sentence)))
+        parts.append(sentence)
+        size += len(sentence) + 1
     return Passage("\n".join(parts), pieces)
 
 
@@ -202,8 +208,7 @@ def merge(values: dict[str, Value], reading: ModelReading) -> None:
     for fid, model_value in reading.values.items():
         rule = values.get(fid)
         if rule is None or rule.value is None:
-            model_value.review.append("read by the model only; no rule confirms it")
-            values[fid] = model_value
+            values[fid] = model_value  # reconcile sends it to review unless a table confirms it (R7)
         elif _same(rule.value, model_value.value):
             rule.confidence = max(rule.confidence, CONFIDENCE_AGREED)
             rule.note = "; ".join(filter(None, [rule.note, "the model read the same value"]))

@@ -135,9 +135,10 @@ def _legacy_cells(values: dict[str, Value]) -> None:
         if src is None or src.value is None:
             continue
         values[cell] = Value(
-            value=src.value, status="derived", source="sentence", evidence=list(src.evidence), raw=src.raw,
+            value=src.value, status="derived", source=src.source, evidence=list(src.evidence), raw=src.raw,
             confidence=src.confidence, note=f"legacy report: the prose figure ({fact}) stands for this cell",
             review=[*src.review, "legacy report without the standard table: value read from the prose"],
+            provenance=src.provenance,
         )  # fmt: skip
 
 

@@ -138,6 +138,8 @@ def _apply(values: dict[str, Value], checks: list[Check], rules: dict[str, Ident
             for chk in mine:
                 if chk.outcome == "FAIL":
                     _flag_failure(values, fid, v, chk, rules[chk.rule], sound)
+        if v.source == "model" and not any(chk.outcome == "PASS" for chk in mine):
+            v.review.append("read by the model only; no rule or table confirms it")
         if value is None and (v.status == "blank" or (mine and fid.startswith(("applications.", "disputes.")))):
             what = "blank cell" if v.status == "blank" else "not found in the table"
             v.review.append(f"{what}: no identity settles its value")
@@ -165,7 +167,7 @@ def _confidence(v: Value, checks: Iterable[Check], sound: bool) -> float:
         base = 0.98
     elif v.source == "table_cell":
         base = 0.995 if passed and sound else (0.97 if sound else 0.8)
-    elif v.source == "sentence":
+    elif v.source in ("sentence", "model"):  # a prose figure the table confirms (R7) is as good as the cell
         base = 0.99 if passed else v.confidence or 0.85
     else:
         base = v.confidence or 0.9

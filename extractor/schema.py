@@ -270,6 +270,12 @@ class Usage(BaseModel):
     completion_tokens: int = 0
     errors: list[str] = Field(default_factory=list, description="why a model call gave no usable answer")
 
+    def add(self, other: Usage) -> None:
+        """Sum another report's usage into this one (batch totals)."""
+        for name in ("calls", "retries", "cached", "prompt_tokens", "completion_tokens"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors += other.errors
+
 
 class Report(BaseModel):
     """Everything extracted from one report file."""

@@ -47,8 +47,7 @@ def _readable(cassette: dict) -> str:
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: VCR) -> None:
-    vcr.register_serializer("readable_yaml", SimpleNamespace(serialize=_readable,
-                                                              deserialize=yamlserializer.deserialize))
+    vcr.register_serializer("yaml", SimpleNamespace(serialize=_readable, deserialize=yamlserializer.deserialize))
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +58,7 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="module")
 def vcr_config() -> dict:
     return {
-        "serializer": "readable_yaml",
+        "serializer": "yaml",  # the readable one registered above
         "match_on": ["method", "scheme", "host", "port", "path", "body"],
         "filter_headers": ["authorization", "x-api-key", "openai-organization", "cookie", "set-cookie"],
         "decode_compressed_response": True,

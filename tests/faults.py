@@ -17,8 +17,7 @@ Fault = Callable[[httpx2.Request], httpx2.Response]
 def status(code: int, retry_after: str | None = None) -> Fault:
     def fault(request: httpx2.Request) -> httpx2.Response:
         headers = {"retry-after": retry_after} if retry_after is not None else {}
-        return httpx2.Response(code, headers=headers, json={"error": {"message": f"injected {code}"}},
-                               request=request)
+        return httpx2.Response(code, headers=headers, json={"error": {"message": f"injected {code}"}}, request=request)
 
     return fault
 
@@ -32,13 +31,21 @@ def answer(content: str, finish_reason: str = "stop") -> Fault:
 
     def fault(request: httpx2.Request) -> httpx2.Response:
         body = {
-            "id": "injected", "object": "chat.completion", "created": 0, "model": "local",
-            "choices": [{"index": 0, "finish_reason": finish_reason,
-                         "message": {"role": "assistant", "content": content}}],
+            "id": "injected",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "local",
+            "choices": [
+                {"index": 0, "finish_reason": finish_reason, "message": {"role": "assistant", "content": content}}
+            ],
             "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
         }
-        return httpx2.Response(200, content=json.dumps(body, ensure_ascii=False).encode(), request=request,
-                               headers={"content-type": "application/json"})
+        return httpx2.Response(
+            200,
+            content=json.dumps(body, ensure_ascii=False).encode(),
+            request=request,
+            headers={"content-type": "application/json"},
+        )
 
     return fault
 

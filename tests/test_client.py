@@ -25,8 +25,15 @@ def client(transport: httpx2.BaseTransport, **overrides) -> ModelClient:
 
 
 def ask(c: ModelClient, usage: Usage, deadline: float = 60.0) -> Answer | Failure:
-    return c.ask(NarrativeFacts, MESSAGES, prompt_hash="p", schema_hash="s", context={"passage": PASSAGE},
-                 usage=usage, deadline=time.monotonic() + deadline)
+    return c.ask(
+        NarrativeFacts,
+        MESSAGES,
+        prompt_hash="p",
+        schema_hash="s",
+        context={"passage": PASSAGE},
+        usage=usage,
+        deadline=time.monotonic() + deadline,
+    )
 
 
 def test_config_reads_xxgk_then_openai_env_and_flags_win(monkeypatch):
@@ -84,8 +91,9 @@ def test_an_ungrounded_answer_is_reasked_and_never_returned():
 
 
 def test_answers_are_cached_and_validated_again_on_the_way_out(tmp_path):
-    good = json.dumps({"applications_received": {"value": 12, "quote": "共收到政府信息公开申请12件"}},
-                      ensure_ascii=False)
+    good = json.dumps(
+        {"applications_received": {"value": 12, "quote": "共收到政府信息公开申请12件"}}, ensure_ascii=False
+    )
     first = ask(client(faults.FaultyTransport(faults.answer(good)), cache_dir=tmp_path), Usage())
     assert isinstance(first, Answer) and first.value.applications_received.value == 12
     usage = Usage()
