@@ -1,6 +1,7 @@
 """The `xxgk` command as a user runs it: a separate process, real files, exit codes and messages."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +73,21 @@ def test_eval_prints_the_scores() -> None:
     p = run("eval", str(CORPUS / "seeds"))
     assert p.returncode == 0, p.stderr
     assert "accuracy" in p.stdout and "silent errors: 0" in p.stdout
+
+
+def test_no_llm_runs_rules_only_even_when_a_model_is_configured(tmp_path: Path) -> None:
+    env = {**os.environ, "XXGK_LLM_BASE_URL": "http://127.0.0.1:9/v1", "XXGK_LLM_MODEL": "local"}
+    p = subprocess.run(
+        [*XXGK, "extract", str(CORPUS / "seeds" / "003_11fc56b6ab2a71ee.txt"), "--no-llm"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert p.returncode == 0 and "model path on" not in p.stderr
+    assert json.loads(p.stdout)["usage"]["calls"] == 0
+
+
+def test_an_unknown_llm_mode_is_one_clear_error() -> None:
+    p = run("extract", str(CORPUS / "seeds"), "--llm-mode", "xml")
+    assert p.returncode == 2 and "Traceback" not in p.stderr and "xml" in p.stderr
