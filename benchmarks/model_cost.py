@@ -31,7 +31,7 @@ from extractor.prompting import load_prompt, schema_hash
 from extractor.schema import Usage
 
 FIELDS_TSV = Path(__file__).resolve().parents[1] / "tests" / "data" / "fields.tsv"
-CHARS_PER_TOKEN = 1.3  # Chinese text in Qwen's tokenizer, measured roughly on the corpus
+CHARS_PER_TOKEN = 0.9  # conservative for Chinese text, field ids and JSON in Qwen's tokenizer
 
 
 class BaselineRecord(BaseModel):
@@ -47,8 +47,8 @@ def baseline(client: ModelClient, path: Path, gold: dict, n_ctx: int) -> tuple[d
     meanings = field_meanings()
     ids = [fid for fid, v in gold["fields"].items() if v is not None]
     fields = "\n".join(f"{fid}\t{meanings.get(fid, '')}" for fid in ids)
-    answer_budget = min(12 * len(ids) + 50, n_ctx // 2)
-    room = int((n_ctx - answer_budget - 400 - len(fields) / CHARS_PER_TOKEN) * CHARS_PER_TOKEN)
+    answer_budget = min(14 * len(ids) + 50, n_ctx // 3)
+    room = int((n_ctx - answer_budget - 600 - len(fields) / CHARS_PER_TOKEN) * CHARS_PER_TOKEN)
     document = load_path(path).text[: max(room, 500)]
     prompt = load_prompt("baseline_record")
     usage = Usage()
@@ -63,6 +63,8 @@ def baseline(client: ModelClient, path: Path, gold: dict, n_ctx: int) -> tuple[d
         deadline=time.monotonic() + 900,
     )
     values = answer.value.values if isinstance(answer, Answer) else {}  # type: ignore[attr-defined]
+    if not isinstance(answer, Answer):
+        print(f"  baseline failed on {path.name}: {answer.reason}", flush=True)
     return {"source": path.name, "values": values, "review": []}, usage
 
 
@@ -71,15 +73,19 @@ def main() -> None:
     ap.add_argument("dirs", nargs="+")
     ap.add_argument("--base-url", default="http://127.0.0.1:8080/v1")
     ap.add_argument("--model", default="local")
-    ap.add_argument("--n-ctx", type=int, default=4096, help="the server's context size")
+    ap.add_argument("--baseline-base-url", help="a server with a context large enough for whole reports "
+                    "(e.g. the same model started with --n_ctx 16384); default: --base-url")
+    ap.add_argument("--n-ctx", type=int, default=16384, help="the baseline server's context size")
     args = ap.parse_args()
     client = ModelClient(ModelConfig(base_url=args.base_url, model=args.model, cache_dir=None, timeout=900))
+    whole = ModelClient(ModelConfig(base_url=args.baseline_base_url or args.base_url, model=args.model,
+                                    cache_dir=None, timeout=900))
     print(f"{'report':<28}{'arm':<9}{'calls':>6}{'tokens':>8}{'judged':>8}{'exact':>7}{'silent':>8}")
     totals = {"hybrid": [0, 0, 0, 0, 0], "baseline": [0, 0, 0, 0, 0]}
     for path, gold_path in gold_pairs(args.dirs):
         gold = load_gold(gold_path)
         report = extract(path, llm=client)
-        runs = [("hybrid", report.flat(), report.usage), ("baseline", *baseline(client, path, gold, args.n_ctx))]
+        runs = [("hybrid", report.flat(), report.usage), ("baseline", *baseline(whole, path, gold, args.n_ctx))]
         for arm, flat, usage in runs:
             s = score(flat, gold).total
             tokens = usage.prompt_tokens + usage.completion_tokens
