@@ -73,13 +73,17 @@ def main() -> None:
     ap.add_argument("dirs", nargs="+")
     ap.add_argument("--base-url", default="http://127.0.0.1:8080/v1")
     ap.add_argument("--model", default="local")
-    ap.add_argument("--baseline-base-url", help="a server with a context large enough for whole reports "
-                    "(e.g. the same model started with --n_ctx 16384); default: --base-url")
+    ap.add_argument(
+        "--baseline-base-url",
+        help="a server with a context large enough for whole reports "
+        "(e.g. the same model started with --n_ctx 16384); default: --base-url",
+    )
     ap.add_argument("--n-ctx", type=int, default=16384, help="the baseline server's context size")
     args = ap.parse_args()
     client = ModelClient(ModelConfig(base_url=args.base_url, model=args.model, cache_dir=None, timeout=900))
-    whole = ModelClient(ModelConfig(base_url=args.baseline_base_url or args.base_url, model=args.model,
-                                    cache_dir=None, timeout=900))
+    whole = ModelClient(
+        ModelConfig(base_url=args.baseline_base_url or args.base_url, model=args.model, cache_dir=None, timeout=900)
+    )
     print(f"{'report':<28}{'arm':<9}{'calls':>6}{'tokens':>8}{'judged':>8}{'exact':>7}{'silent':>8}")
     totals = {"hybrid": [0, 0, 0, 0, 0], "baseline": [0, 0, 0, 0, 0]}
     for path, gold_path in gold_pairs(args.dirs):
