@@ -17,6 +17,7 @@ import argparse
 import csv
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -52,7 +53,7 @@ def baseline(client: ModelClient, path: Path, gold: dict, n_ctx: int) -> tuple[d
     document = load_path(path).text[: max(room, 500)]
     prompt = load_prompt("baseline_record")
     usage = Usage()
-    c = ModelClient(ModelConfig(**{**client.config.__dict__, "max_tokens": answer_budget, "reasks": 0}))
+    c = ModelClient(replace(client.config, max_tokens=answer_budget, reasks=0))
     answer = c.ask(
         BaselineRecord,
         prompt.messages(document=document, fields=fields),

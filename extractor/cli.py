@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -94,12 +95,12 @@ def make_llm(
     from extractor.client import ModelClient, ModelConfig  # imported only when a model may be used
 
     config = ModelConfig.from_env(base_url=base_url, model=model, mode=mode)
-    if config.base_url and not config.model:
-        config = ModelConfig.from_env(base_url=base_url, model="local", mode=mode)
+    if config.base_url and not config.model:  # an endpoint alone: the alias `xxgk serve-local` serves
+        config = replace(config, model="local")
     if not config.enabled:
         return None
     if no_cache:
-        config = ModelConfig(**{**config.__dict__, "cache_dir": None})
+        config = replace(config, cache_dir=None)
     _fail(f"model path on: {config.model} at {config.base_url} (mode {config.mode})")
     return ModelClient(config)
 
@@ -108,7 +109,7 @@ def _usage_line(total: Usage) -> str:
     return (
         f"model: {total.calls} calls, {total.retries} retries, {total.cached} cached, "
         f"{total.prompt_tokens} prompt + {total.completion_tokens} completion tokens, "
-        f"{len(total.errors)} failed"
+        f"{len(total.errors)} failed" + (f" (first: {total.errors[0]})" if total.errors else "")
     )
 
 
