@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Style = Literal["bordered", "open", "lines"]
@@ -62,9 +63,10 @@ def tokenize(text: str, start: int, end: int) -> tuple[Style, list[Cell]]:
 
 
 def _strip(text: str, offset: int, line: int, loose: bool = False, header: bool = False) -> Cell:
-    lead = len(text) - len(text.lstrip())
     stripped = text.strip()
-    s = offset + lead
+    if len(stripped) == len(text):  # most cells: nothing to strip
+        return Cell(text, offset, offset + len(text), line, loose, header)
+    s = offset + (text.index(stripped[0]) if stripped else len(text))
     return Cell(stripped, s, s + len(stripped), line, loose, header)
 
 
@@ -84,6 +86,10 @@ def _pipe_parts(line: str, offset: int) -> list[tuple[str, int]]:
     return parts
 
 
+# A cell between two pipes on one line, without its surrounding blanks: group 1 is the cell text.
+_PIPE_CELL = re.compile(r"(?<=\|)[^\S\n]*([^|\n]*?)[^\S\n]*(?=\|)")
+
+
 def _bordered(region: str, base: int) -> list[Cell]:
     rows: list[list[Cell]] = []
     for idx, (ln, off) in enumerate(_lines_with_offsets(region, base)):
@@ -94,9 +100,10 @@ def _bordered(region: str, base: int) -> list[Cell]:
                 rows[-1] = [Cell(c.text, c.start, c.end, c.line, c.loose, True) for c in rows[-1]]
             continue
         if "|" in ln:
-            parts = _pipe_parts(ln, off)
-            inner = parts[1:-1] if ln.strip().startswith("|") else parts[:-1]
-            rows.append([_strip(p, o, idx) for p, o in inner])
+            row = [Cell(m.group(1), off + m.start(1), off + m.end(1), idx) for m in _PIPE_CELL.finditer(ln)]
+            if not ln.lstrip().startswith("|"):  # "a | b |": the text before the first pipe is a cell too
+                row.insert(0, _strip(ln[: ln.index("|")], off, idx))
+            rows.append(row)
         else:
             rows.append([_strip(ln, off, idx, loose=True)])
     return [c for row in rows for c in row]
@@ -150,20 +157,26 @@ def _split_glued_labels(cells: list[Cell]) -> list[Cell]:
     """'行政许可 97' -> '行政许可', '97'; '1 0 0 0 1' -> five cells. Pure labels and numbers stay as they are."""
     out: list[Cell] = []
     for c in cells:
-        if not c.text or not _HAS_DIGIT.search(c.text) or _NUM_RE.fullmatch(c.text):
+        pieces = _glued_pieces(c.text)
+        if pieces is None:
             out.append(c)
-            continue
-        if _ALL_NUMBERS.match(c.text):
-            out.extend(_number_cells(c, c.text, c.start))
-            continue
-        m = _TRAILING_NUMBERS.search(c.text)
-        if not m or m.start(1) == 0 or _ends_inside_label(c.text[: m.start(1)]):
-            out.append(c)
-            continue
-        label = c.text[: m.start(1)].rstrip()
-        out.append(Cell(label, c.start, c.start + len(label), c.line, c.loose, c.header))
-        out.extend(_number_cells(c, m.group(1), c.start + m.start(1)))
+        else:
+            out.extend(Cell(t, c.start + a, c.start + b, c.line, c.loose, c.header) for t, a, b in pieces)
     return out
+
+
+@lru_cache(maxsize=65536)  # the same cell texts recur in every report
+def _glued_pieces(text: str) -> tuple[tuple[str, int, int], ...] | None:
+    """The pieces (text, start, end) a glued cell splits into, or None when it is one cell."""
+    if not text or not _HAS_DIGIT.search(text) or _NUM_RE.fullmatch(text):
+        return None
+    if _ALL_NUMBERS.match(text):
+        return _number_pieces(text, 0)
+    m = _TRAILING_NUMBERS.search(text)
+    if not m or m.start(1) == 0 or _ends_inside_label(text[: m.start(1)]):
+        return None
+    label = text[: m.start(1)].rstrip()
+    return ((label, 0, len(label)), *_number_pieces(m.group(1), m.start(1)))
 
 
 def _ends_inside_label(prefix: str) -> bool:
@@ -172,8 +185,5 @@ def _ends_inside_label(prefix: str) -> bool:
     return not p or p[-1] in "第前近(（.、"
 
 
-def _number_cells(c: Cell, text: str, offset: int) -> list[Cell]:
-    out = []
-    for m in re.finditer(r"\S+", text):
-        out.append(Cell(m.group(0), offset + m.start(), offset + m.end(), c.line, c.loose, c.header))
-    return out
+def _number_pieces(text: str, offset: int) -> tuple[tuple[str, int, int], ...]:
+    return tuple((m.group(0), offset + m.start(), offset + m.end()) for m in re.finditer(r"\S+", text))

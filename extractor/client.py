@@ -65,7 +65,7 @@ class ModelConfig:
     mode: str = "json"  # JSON works on local servers and hosted APIs alike
     temperature: float = 0.0
     seed: int = 0
-    max_tokens: int = 400  # always explicit: a cut-off answer is detected, never parsed
+    max_tokens: int = 500  # always explicit: a cut-off answer is detected, never parsed
     timeout: float = 120.0  # seconds per HTTP request
     transport_attempts: int = 4  # tries per request for timeouts, connection errors, 429 and 5xx
     reasks: int = 1  # instructor re-asks after a validation failure

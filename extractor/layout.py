@@ -13,7 +13,7 @@ from extractor.numbers import Kind
 FORMATS = ("2019", "2021")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one instance per column of the layout: identity is equality, hashing is cheap
 class Column:
     id: str
     label: str

@@ -25,12 +25,22 @@ class InputError(Exception):
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """Where an HTML table cell landed in the rendered text, and the element it came from."""
+
+    start: int  # the slot between the cell's two pipes, padding included
+    end: int
+    path: str  # XPath of the td/th in the page, e.g. /html/body/table[2]/tbody/tr[5]/td[3]
+
+
+@dataclass(frozen=True)
 class Document:
     source: str
     kind: Kind
     text: str
     encoding: str
     content_hash: str
+    anchors: tuple[Anchor, ...] = ()  # HTML: where each table cell landed in `text`, and its element
 
 
 def load_path(path: str | Path, max_bytes: int = MAX_BYTES) -> Document:
@@ -67,16 +77,17 @@ def load_text(text: str, source: str = "<text>", encoding: str = "utf-8", conten
         raise InputError("empty file")
     kind: Kind = "text"
     head = text[:4096].lstrip("\ufeff \t\r\n").lower()
+    anchors: tuple[Anchor, ...] = ()
     if head.startswith("<") or "<html" in head or "<body" in head:
-        kind, text = "html", html_to_text(text)
+        kind, (text, anchors) = "html", render_html(text)
     elif (embedded := _embedded_html(text)) is not None:
         # A script file holding the report's HTML in a string (`let content = "…"`).
-        kind, text = "js-html", html_to_text(embedded)
+        kind, (text, anchors) = "js-html", render_html(embedded)
     elif "<table" in text and "</td>" in text:
-        kind, text = "html", html_to_text(text)
+        kind, (text, anchors) = "html", render_html(text)
     if not text.strip():
         raise InputError("no text in the file")
-    return Document(source, kind, text, encoding, content_hash)
+    return Document(source, kind, text, encoding, content_hash, anchors)
 
 
 def _reject_unsupported(data: bytes) -> None:
@@ -135,39 +146,138 @@ _BLOCK = {
 _SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 
 
+MAX_SPAN = 100  # a colspan/rowspan larger than this is a page's layout trick, not a table cell
+
+
 def html_to_text(html: str) -> str:
-    """Render HTML as the report's text: block elements as lines, each table row as `| a | b |`."""
+    """The rendered text of `render_html`, without the anchors."""
+    return render_html(html)[0]
+
+
+def render_html(html: str) -> tuple[str, tuple[Anchor, ...]]:
+    """Render HTML as the report's text: block elements as lines, each table row as `| a | b |`.
+
+    Tables are laid out as a true grid: a cell with rowspan/colspan is repeated in every row and
+    column it covers, so group labels and merged headers stand on every row they belong to.
+    Returns the text and, for each table cell, its offsets in that text and its element path.
+    """
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         raise InputError("HTML that cannot be parsed") from None
-    out: list[str] = []
-    _render(root, out)
-    lines = (_SPACES.sub(" ", line).strip() for line in "".join(out).split("\n"))
-    return "\n".join(line for line in lines if line)
+    writer = _Writer(root.getroottree())
+    _render(root, writer)
+    writer.flush()
+    return "\n".join(writer.lines), tuple(writer.anchors)
 
 
-def _render(el: etree._Element, out: list[str]) -> None:
+class _Writer:
+    """Collects the rendered lines, keeping the offsets of table cells exact."""
+
+    def __init__(self, tree: etree._ElementTree) -> None:
+        self.tree = tree
+        self.lines: list[str] = []
+        self.anchors: list[Anchor] = []
+        self.size = 0  # length of "\n".join(self.lines)
+        self.pending: list[str] = []
+
+    def text(self, s: str) -> None:
+        self.pending.append(s)
+
+    def flush(self) -> None:
+        for line in "".join(self.pending).split("\n"):
+            self._line(_SPACES.sub(" ", line).strip())
+        self.pending = []
+
+    def _line(self, line: str) -> int:
+        if not line:
+            return self.size
+        if self.lines:
+            self.size += 1
+        start = self.size
+        self.lines.append(line)
+        self.size += len(line)
+        return start
+
+    def row(self, cells: list[tuple[str, etree._Element]]) -> None:
+        self.flush()
+        parts, offsets, pos = [], [], 2
+        for text, _ in cells:
+            offsets.append(pos)
+            parts.append(text)
+            pos += len(text) + 3
+        start = self._line("| " + " | ".join(parts) + " |")
+        for (text, el), off in zip(cells, offsets, strict=True):
+            # The anchor covers the blanks padding the cell up to its pipes: an empty cell is all padding.
+            self.anchors.append(Anchor(start + off - 1, start + off + len(text) + 1, self.tree.getpath(el)))
+
+
+def _render(el: etree._Element, out: _Writer) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in _DROP or not isinstance(el.tag, str):
         if el.tail:
-            out.append(el.tail)
+            out.text(el.tail)
         return
-    if tag == "tr":
-        cells = [_SPACES.sub(" ", c.text_content()).strip() for c in el if c.tag in ("td", "th")]
-        out.append("\n| " + " | ".join(cells) + " |\n")
+    if tag == "table":
+        out.flush()
+        for row in _grid(el):
+            out.row(row)
     else:
         if tag in _BLOCK:
-            out.append("\n")
+            out.text("\n")
         if el.text:
-            out.append(el.text)
+            out.text(el.text)
         for child in el:
             _render(child, out)
         if tag in _BLOCK:
-            out.append("\n")
+            out.text("\n")
     if el.tail:
-        out.append(el.tail)
+        out.text(el.tail)
+
+
+def _grid(table: etree._Element) -> list[list[tuple[str, etree._Element]]]:
+    """The table's rows laid out on its true grid, rowspan and colspan expanded.
+
+    Each row lists the cells covering its grid slots, left to right: a cell spanning rows stands in
+    every row it covers (group labels, merged headers). A cell spanning columns stands once per row:
+    Word-exported pages give value cells colspans that their header row does not share, and a
+    repeated value would shift the columns after it.
+    """
+    rows: list[list[tuple[str, etree._Element]]] = []
+    carried: dict[int, tuple[int, str, etree._Element]] = {}  # grid column -> (rows left, text, cell)
+    for tr in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
+        slots: list[tuple[str, etree._Element]] = []
+        cells = iter(c for c in tr if c.tag in ("td", "th"))
+        while True:
+            col = len(slots)
+            if col in carried:
+                left, text, el = carried.pop(col)
+                if left > 1:
+                    carried[col] = (left - 1, text, el)
+                slots.append((text, el))
+                continue
+            cell = next(cells, None)
+            if cell is None:
+                if not any(c > col for c in carried):
+                    break
+                slots.append(("", tr))  # a hole left of a span that reaches further right
+                continue
+            text = _SPACES.sub(" ", cell.text_content()).strip()
+            down = _span(cell, "rowspan")
+            for _ in range(_span(cell, "colspan")):
+                if down > 1:
+                    carried[len(slots)] = (down - 1, text, cell)
+                slots.append((text, cell))
+        rows.append([slot for k, slot in enumerate(slots) if k == 0 or slot[1] is not slots[k - 1][1]])
+    return rows
+
+
+def _span(cell: etree._Element, attr: str) -> int:
+    try:
+        return max(1, min(MAX_SPAN, int(str(cell.get(attr) or "1").strip() or 1)))
+    except ValueError:
+        return 1
 
 
 # A JavaScript string literal holding the page's HTML (`let content = "<p>…</p>"`).

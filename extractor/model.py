@@ -25,7 +25,7 @@ from extractor.grounding import find_quote, number_in_quote
 from extractor.layout import layout
 from extractor.narrative import ANCHORS
 from extractor.normalize import NormalText
-from extractor.prompting import example_json, load_prompt, schema_hash
+from extractor.prompting import example_json, lean_schema, load_prompt, schema_hash
 from extractor.schema import Span, Usage, Value
 from extractor.tables import span
 
@@ -76,6 +76,11 @@ class NarrativeFacts(BaseModel):
     reconsideration_total: Fact = Fact()
     litigation_total: Fact = Fact()
     fee_amount: Fact = Fact()
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        # Instructor pastes this schema into every request: keep it to what the model needs.
+        return lean_schema(super().model_json_schema(*args, **kwargs))
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.normalize import NormalText, OffsetMap, delete_spans, is_cjk
+from extractor.normalize import CJK_CLASS, NormalText, OffsetMap, delete_spans
 from extractor.numbers import chinese_numeral
 from extractor.schema import Narrative, Value
 from extractor.tables import span
@@ -96,17 +96,12 @@ _COMPILED = {k: [re.compile(p) for p in v] for k, v in PATTERNS.items()}
 _ZERO = {k: [re.compile(p) for p in v] for k, v in ZERO_PATTERNS.items()}
 
 
+# A line break inside a sentence (PDF text wraps lines mid-word): CJK or a digit on both sides.
+_WRAP = re.compile(f"(?<=[0-9{CJK_CLASS}])\n(?=[0-9{CJK_CLASS}])")
+
+
 def _wraps(text: str) -> list[tuple[int, int]]:
-    """Line breaks inside a sentence (PDF text wraps lines mid-word): CJK or digit on both sides."""
-    out = []
-    i = text.find("\n")
-    while i >= 0:
-        if 0 < i < len(text) - 1:
-            a, b = text[i - 1], text[i + 1]
-            if (is_cjk(a) or a.isdigit()) and (is_cjk(b) or b.isdigit()):
-                out.append((i, i + 1))
-        i = text.find("\n", i + 1)
-    return out
+    return [m.span() for m in _WRAP.finditer(text)]
 
 
 @dataclass(frozen=True)

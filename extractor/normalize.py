@@ -20,8 +20,8 @@ _CJK_EXTRA = frozenset("“”‘’《》〈〉【】、。")
 # start with a character class so the regex engine can skip ahead; the context test is in Python.
 # Only runs with a CJK character, a digit or a line end after them can go; runs before a pipe or a
 # Latin letter never do, so the regex does not hand them to Python at all.
-_CJK_CLASS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’《》〈〉【】"
-_SPACE_RUN = re.compile(f"[ \u00a0\u3000]+(?=[\n0-9{_CJK_CLASS}]|$)")
+CJK_CLASS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’《》〈〉【】"
+_SPACE_RUN = re.compile(f"[ \u00a0\u3000]+(?=[\n0-9{CJK_CLASS}]|$)")
 _PAGE_FOOTER = re.compile(r"[—–-]+[ \t]*\d{1,3}[ \t]*[—–-]+")
 
 
@@ -97,6 +97,13 @@ class OffsetMap:
         if i + 1 < len(self.starts) and last >= self.starts[i + 1]:
             return s, self(last) + 1
         return s, self.origins[i] + (last - self.starts[i]) + 1
+
+    def spans(self, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """`span` of many [start, end) pairs; one shift for all when the map has a single segment."""
+        if len(self.starts) == 1:
+            shift = self.origins[0] - self.starts[0]
+            return [(s + shift, (e if e > s else s) + shift) for s, e in pairs]
+        return [self.span(s, e) for s, e in pairs]
 
     def then(self, inner: OffsetMap) -> OffsetMap:
         """This map applied after `inner` (self: derived -> mid, inner: mid -> source)."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extractor import __version__
 from extractor.layout import layout
-from extractor.load import MAX_BYTES, Document, load_path, load_text
+from extractor.load import MAX_BYTES, Anchor, Document, load_path, load_text
 from extractor.meta import detect_format, format_value, read_meta
 from extractor.narrative import read_narrative
 from extractor.normalize import NormalText, label_key, normalize
@@ -52,7 +54,7 @@ def extract(
     else:
         doc = load_text(str(source), name or "<text>")
     if name:
-        doc = Document(name, doc.kind, doc.text, doc.encoding, doc.content_hash)
+        doc = replace(doc, source=name)
     return extract_document(doc, llm)
 
 
@@ -92,7 +94,19 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
         tables = []
     report.checks = reconcile(values, fmt, tables, sound)
     _build(report, values, fmt)
+    if doc.anchors:
+        _locate(values, doc.anchors)
     return report
+
+
+def _locate(values: dict[str, Value], anchors: tuple[Anchor, ...]) -> None:
+    """Give each piece of evidence read from an HTML table cell the element path of that cell."""
+    starts = [a.start for a in anchors]
+    for v in values.values():
+        for ev in v.evidence:
+            i = bisect.bisect_right(starts, ev.source_start) - 1
+            if i >= 0 and ev.source_start <= anchors[i].end:
+                ev.path = anchors[i].path
 
 
 def _has_application_table(norm: NormalText, sections: dict[str, Section]) -> bool:

@@ -59,6 +59,27 @@ def schema_hash(model: type[BaseModel]) -> str:
     return hashlib.sha256(schema.encode()).hexdigest()[:16]
 
 
+def lean_schema(schema: dict) -> dict:
+    """A JSON Schema without titles, descriptions and defaults, and `anyOf [T, null]` as `[T, "null"]`.
+
+    Instructor's JSON and MD_JSON modes paste the response type's schema, indented, into every
+    request; the full pydantic schema cost ~600 prompt tokens per call, more than the passage itself.
+    """
+    out: dict = {}
+    for key, val in schema.items():
+        if key in ("title", "description", "default"):
+            continue
+        if key == "anyOf" and all(set(s) == {"type"} for s in val):
+            out["type"] = [s["type"] for s in val]
+        elif key in ("properties", "$defs"):  # names, not keywords: keep every one
+            out[key] = {name: lean_schema(sub) for name, sub in val.items()}
+        elif isinstance(val, dict):
+            out[key] = lean_schema(val)
+        else:
+            out[key] = val
+    return out
+
+
 def example_json(model: type[BaseModel]) -> str:
     """A compact JSON skeleton of the response type, shown to the model in the prompt."""
     return json.dumps(_skeleton(model.model_json_schema()), ensure_ascii=False)
@@ -72,6 +93,8 @@ def _skeleton(schema: dict, defs: dict | None = None) -> object:
         return {k: _skeleton(v, defs) for k, v in schema.get("properties", {}).items()}
     if schema.get("type") == "array":
         return [_skeleton(schema.get("items", {}), defs)]
+    if isinstance(schema.get("type"), list):
+        return " | ".join(schema["type"])
     if "anyOf" in schema:
         kinds = [s.get("type") for s in schema["anyOf"]]
         return " | ".join(k for k in kinds if k)

@@ -10,6 +10,7 @@ when the parse itself may be at fault.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from extractor.schema import Check, Identity, Value, construct, identities, r5_holds
 
@@ -48,7 +49,7 @@ def reconcile(values: dict[str, Value], fmt: str, tables: Iterable[str], sound: 
     usable = [r for r in soft if r.lhs[0] in known and all(c in values for c in r.rhs)]
     if _propagate(values, known, usable, soft=True):
         _propagate(values, known, hard, soft=True)
-    checks = [_check(known, values, r) for r in rules if all(c in values for c in r.cells)]
+    checks = [_check(known, values, r) for r in rules if values.keys() >= r.cell_set]
     _apply(values, checks, {r.id: r for r in rules}, sound)
     return checks
 
@@ -97,11 +98,25 @@ def _derive(values: dict[str, Value], fid: str, val: Numeric, rule: Identity, so
 
 
 def _check(known: dict[str, Numeric], values: dict[str, Value], rule: Identity) -> Check:
-    lhs_unknown = any(c not in known for c in rule.lhs)
-    rhs_unknown = [c for c in rule.rhs if c not in known]
-    lhs = sum(known[c] for c in rule.lhs if c in known)
-    rhs = sum(known[c] for c in rule.rhs if c in known)
-    if rule.soft and (lhs_unknown or len(rhs_unknown) == len(rule.rhs)):
+    if known.keys() >= rule.cell_set:  # the common case, summed without a Python loop
+        lhs, rhs = sum(map(known.__getitem__, rule.lhs)), sum(map(known.__getitem__, rule.rhs))
+        if abs(lhs - rhs) < EPS:
+            return construct(Check, {"rule": rule.id, "outcome": "PASS", "cells": list(rule.cells), "detail": ""})
+    lhs = rhs = 0
+    lhs_unknown = rhs_unknown = 0
+    for c in rule.lhs:
+        x = known.get(c)
+        if x is None:
+            lhs_unknown += 1
+        else:
+            lhs += x
+    for c in rule.rhs:
+        x = known.get(c)
+        if x is None:
+            rhs_unknown += 1
+        else:
+            rhs += x
+    if rule.soft and (lhs_unknown or rhs_unknown == len(rule.rhs)):
         outcome = "NOT_ASSESSABLE"
     elif not lhs_unknown and not rhs_unknown:
         outcome = "PASS" if abs(lhs - rhs) < EPS else "FAIL"
@@ -120,30 +135,39 @@ def _fmt(values: dict[str, Value], cells: tuple[str, ...]) -> str:
     return " + ".join("_" if (v := values.get(c)) is None or v.value is None else str(v.value) for c in cells)
 
 
+@cache
+def _involvement(rules: tuple[Identity, ...]) -> dict[str, tuple[int, ...]]:
+    """Field id -> the positions in `rules` of the rules that involve it (the same few rule sets recur)."""
+    found: dict[str, list[int]] = {}
+    for i, rule in enumerate(rules):
+        for c in rule.cells:
+            found.setdefault(c, []).append(i)
+    return {fid: tuple(ixs) for fid, ixs in found.items()}
+
+
 def _apply(values: dict[str, Value], checks: list[Check], rules: dict[str, Identity], sound: dict[str, bool]) -> None:
-    involved: dict[str, list[Check]] = {}
-    tags: dict[str, list[str]] = {}
-    for chk in checks:
-        tag = f"{chk.rule}:{chk.outcome}"
-        for c in chk.cells:
-            involved.setdefault(c, []).append(chk)
-            tags.setdefault(c, []).append(tag)
+    # Runs once per field of every report: set operations rather than per-check Python loops.
+    involvement = _involvement(tuple(rules[chk.rule] for chk in checks))
+    tags = [f"{chk.rule}:{chk.outcome}" for chk in checks]
+    passing = {i for i, chk in enumerate(checks) if chk.outcome == "PASS"}
+    failing = {i for i, chk in enumerate(checks) if chk.outcome == "FAIL"}
     for fid, v in values.items():
-        mine = involved.get(fid, ())
-        v.rules = tags.get(fid, [])
+        mine = involvement.get(fid, ())
+        v.rules = [tags[i] for i in mine]
         value = v.value
-        if value is not None and not r5_holds(fid, value):
+        if value is not None and not (type(value) is int and value >= 0) and not r5_holds(fid, value):
             v.review.append("R5: a count must be a whole number >= 0")
-        if mine and any(chk.outcome == "FAIL" for chk in mine):
-            for chk in mine:
-                if chk.outcome == "FAIL":
-                    _flag_failure(values, fid, v, chk, rules[chk.rule], sound)
-        if v.source == "model" and not any(chk.outcome == "PASS" for chk in mine):
+        if failing and not failing.isdisjoint(mine):
+            for i in mine:
+                if i in failing:
+                    _flag_failure(values, fid, v, checks[i], rules[checks[i].rule], sound)
+        passed = not passing.isdisjoint(mine)
+        if v.source == "model" and not passed:
             v.review.append("read by the model only; no rule or table confirms it")
         if value is None and (v.status == "blank" or (mine and fid.startswith(("applications.", "disputes.")))):
             what = "blank cell" if v.status == "blank" else "not found in the table"
             v.review.append(f"{what}: no identity settles its value")
-        v.confidence = _confidence(v, mine, sound.get(fid, False))
+        v.confidence = _confidence(v, passed, sound.get(fid, False))
 
 
 def _flag_failure(values: dict[str, Value], fid: str, v: Value, chk: Check, rule: Identity, sound: dict) -> None:
@@ -157,12 +181,12 @@ def _flag_failure(values: dict[str, Value], fid: str, v: Value, chk: Check, rule
         v.status = "source_inconsistent" if all(sound.get(c, False) for c in printed) else "review"
 
 
-def _confidence(v: Value, checks: Iterable[Check], sound: bool) -> float:
+def _confidence(v: Value, passed: bool, sound: bool) -> float:
+    """How far the value can be trusted; `passed`: a rule involving it holds with every cell known."""
     if v.status == "source_inconsistent":
         return 0.5
     if v.value is None:
         return 0.5 if v.review else 0.9
-    passed = any(c.outcome == "PASS" for c in checks)
     if v.status == "derived":
         base = 0.98
     elif v.source == "table_cell":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from functools import cache
+from functools import cache, cached_property
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, Field
@@ -31,6 +31,7 @@ class Span:
     source_start: int
     source_end: int
     quote: str
+    path: str | None = None  # HTML input: the XPath of the table cell the value was read from
 
 
 @dataclass(slots=True)
@@ -374,6 +375,10 @@ class Identity:
     @property
     def cells(self) -> tuple[str, ...]:
         return self.lhs + self.rhs
+
+    @cached_property
+    def cell_set(self) -> frozenset[str]:
+        return frozenset(self.lhs + self.rhs)
 
 
 @cache

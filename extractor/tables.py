@@ -241,11 +241,12 @@ def _bounds(rows: list[Observed], k: int, index: dict[str, int], n: int) -> tupl
 
 
 # ---------------------------------------------------------------- cells to values
-def cell_value(doc: NormalText, c: Cell, column: Column) -> Value | None:
+def cell_value(doc: NormalText, c: Cell, column: Column, source_span: tuple[int, int] | None = None) -> Value | None:
+    """The Value a cell holds in `column`, or None when its text is not a number or a blank."""
     parsed = parse_cell(c.text, column.kind, column.unit)
     if parsed is None:
         return None
-    s, e = doc.to_original.span(c.start, c.end)
+    s, e = source_span or doc.to_original.span(c.start, c.end)
     ev = [Span(c.start, c.end, s, e, c.text)]  # the cell's text is exactly doc.text[start:end]
     if parsed == "blank":
         return Value(None, "blank", "table_cell", ev, 0.0, c.text)
@@ -274,19 +275,23 @@ def assign_row(
             v.review.append(reason)
             v.note = "cells: " + " | ".join(c.text for c in cells)
         return
-    for c, col, fid in zip(cells, columns, _field_ids(prefix, tuple(columns)), strict=True):
-        v = cell_value(doc, c, col)
+    notes = [row.detached] if row.detached else []
+    if row.quality == "order":
+        notes.append("row has no label; placed by the official row order")
+    elif row.quality == "fragment":
+        notes.append(f"row label matched only loosely: '{label}'")
+    sound = row.quality in ("exact", "prefix")
+    source_spans = doc.to_original.spans([(c.start, c.end) for c in cells])
+    fids = _field_ids(prefix, tuple(columns))
+    for c, col, fid, src in zip(cells, columns, fids, source_spans, strict=True):
+        v = cell_value(doc, c, col, src)
         if v is None:
             v = Value(status="review", source="table_cell", raw=c.text, evidence=[span(doc, c.start, c.end)])
             v.review.append(f"cell '{c.text}' is not a number")
-        if row.detached:
-            v.review.append(row.detached)
-        if row.quality == "order":
-            v.review.append("row has no label; placed by the official row order")
-        elif row.quality == "fragment":
-            v.review.append(f"row label matched only loosely: '{label}'")
+        if notes:
+            v.review += notes
         reading.values[fid] = v
-        reading.sound[fid] = row.quality in ("exact", "prefix")
+        reading.sound[fid] = sound
 
 
 # ---------------------------------------------------------------- the three tables

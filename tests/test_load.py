@@ -56,3 +56,35 @@ def test_html_inside_a_javascript_string() -> None:
     assert doc.kind == "js-html"
     assert "| 规章 | 13 |" in doc.text
     assert '"id"' not in doc.text
+
+
+SPANNED = """<html><body><table>
+<tr><td rowspan="2">三、本年度办理结果</td><td>（一）予以公开</td><td>5</td><td>1</td></tr>
+<tr><td>（二）部分公开</td><td colspan="2">2</td><td>&nbsp;</td></tr>
+<tr><th colspan="2">四、结转下年度继续办理</th><td>0</td><td>0</td></tr>
+</table></body></html>"""
+
+
+def test_rowspan_puts_a_group_label_on_every_row_it_covers() -> None:
+    lines = load_text(SPANNED).text.splitlines()
+    assert lines[0] == "| 三、本年度办理结果 | （一）予以公开 | 5 | 1 |"
+    assert lines[1].startswith("| 三、本年度办理结果 | （二）部分公开 |")
+
+
+def test_a_colspan_cell_stands_once_so_later_cells_keep_their_place() -> None:
+    lines = load_text(SPANNED).text.splitlines()
+    assert lines[1] == "| 三、本年度办理结果 | （二）部分公开 | 2 |  |"
+    assert lines[2] == "| 四、结转下年度继续办理 | 0 | 0 |"
+
+
+def test_every_table_cell_has_an_anchor_with_its_element_path() -> None:
+    doc = load_text(SPANNED)
+    cells = [a for a in doc.anchors if doc.text[a.start : a.end].strip() == "2"]
+    assert len(cells) == 1 and cells[0].path.endswith("/table/tr[2]/td[2]")
+    blank = [a for a in doc.anchors if a.path.endswith("/tr[2]/td[3]")]
+    assert len(blank) == 1 and doc.text[blank[0].start : blank[0].end].strip() == ""
+
+
+def test_absurd_spans_are_capped() -> None:
+    doc = load_text('<table><tr><td colspan="999999999">x</td><td rowspan="abc">1</td></tr></table>')
+    assert "| x | 1 |" in doc.text

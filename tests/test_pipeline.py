@@ -6,6 +6,7 @@ import pytest
 
 from extractor import extract
 from extractor.evaluate import score
+from extractor.load import load_path
 from tests.conftest import CORPUS, corpus_reports, gold_of
 
 
@@ -38,6 +39,18 @@ def test_every_value_with_evidence_quotes_the_text() -> None:
                 assert 0 <= ev.start <= ev.end and 0 <= ev.source_start <= ev.source_end, fid
             if v.source == "sentence" and v.value not in (None, 0):
                 assert any(str(v.value).split(".")[0] in ev.quote for ev in v.evidence), (path.name, fid)
+
+
+@pytest.mark.parametrize("name", ["shuyang_fgj_2023.html", "sh_office_2019.txt"])
+def test_html_table_values_name_their_element(name: str) -> None:
+    path = CORPUS / "real" / name
+    doc = load_path(path)
+    cells = [(fid, v) for fid, v in extract(path).fields() if v.source == "table_cell"]
+    assert cells
+    for fid, v in cells:
+        ev = v.evidence[0]
+        assert ev.path and ev.path.rsplit("/", 1)[1].startswith(("td", "th")), fid
+        assert doc.text[ev.source_start : ev.source_end] == v.raw, fid
 
 
 def test_source_inconsistency_is_kept_as_printed() -> None:
