@@ -3,12 +3,14 @@
 from extractor import extract
 report = extract("report.html")          # or extract(text, name="report.txt")
 report.flat()                            # the flat record, keyed by field ids
+to_dataframe([report])                   # pandas, one row per report (needs the `export` extra)
 """
 
 __version__ = "0.1.0"
 
+from extractor.export import to_dataframe
 from extractor.load import InputError
 from extractor.pipeline import extract
 from extractor.schema import Report, Value
 
-__all__ = ["InputError", "Report", "Value", "__version__", "extract"]
+__all__ = ["InputError", "Report", "Value", "__version__", "extract", "to_dataframe"]

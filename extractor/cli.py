@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
-import json
+import glob
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -25,10 +27,13 @@ SKIP_SUFFIXES = (".gold.json",)
 
 
 def expand(paths: tuple[str, ...]) -> Iterator[Path]:
-    """Files named, and the files under directories named (hidden files and gold files left out)."""
+    """Files named, files under directories named and files matching glob patterns ('reports/**/*.html');
+    hidden files and gold files left out."""
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
+        if not p.exists() and glob.has_magic(raw):
+            yield from (Path(m) for m in sorted(glob.glob(raw, recursive=True)) if Path(m).is_file())
+        elif p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and not f.name.startswith(".") and not f.name.endswith(SKIP_SUFFIXES):
                     yield f
@@ -117,45 +122,96 @@ def _usage_line(total: Usage) -> str:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", default="-", help="Output file (JSON Lines); '-' for standard output.")
 @click.option("--flat", is_flag=True, help="Write flat records (field id -> value) instead of full records.")
+@click.option(
+    "-j", "--workers", type=click.IntRange(1), default=os.cpu_count() or 1, show_default="all cores",
+    help="Worker processes for rules-only extraction.",
+)  # fmt: skip
+@click.option("--resume", is_flag=True, help="Skip inputs whose content hash is already in OUTPUT; append the rest.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @llm_options
-def extract_cmd(paths: tuple[str, ...], output: str, flat: bool, llm: ModelClient | None) -> None:
-    """Extract reports (files or directories) to JSON Lines, one record per report."""
-    usage = Usage()
+def extract_cmd(
+    paths: tuple[str, ...],
+    output: str,
+    flat: bool,
+    workers: int,
+    resume: bool,
+    progress: bool | None,
+    llm: ModelClient | None,
+) -> None:
+    """Extract reports (files, directories, glob patterns) to JSON Lines, one record per report.
+
+    Records are written as each file finishes. A file that fails is named on stderr and in
+    OUTPUT.errors.jsonl; the exit status is 0 only when every file gave a record.
+    """
+    from extractor import batch, crossyear
+
+    if resume and output == "-":
+        raise click.ClickException("--resume needs an output file (-o FILE)")
     files = list(expand(paths))
     missing = [p for p in files if not p.exists()]
     for p in missing:
         _fail(f"{p}: no such file or directory")
-    out: TextIO
+    files = [p for p in files if p.exists()]
+    out_path = None if output == "-" else Path(output)
+    skip = batch.done_hashes(out_path) if resume and out_path else set()
     try:
-        if output != "-":
-            Path(output).parent.mkdir(parents=True, exist_ok=True)
-        out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+        if out_path:
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+        out: TextIO = open(out_path, "a" if resume else "w", encoding="utf-8") if out_path else sys.stdout  # noqa: SIM115
+        errors_path = out_path.with_name(out_path.stem + ".errors.jsonl") if out_path else None
+        errors = open(errors_path, "w", encoding="utf-8") if errors_path else None  # noqa: SIM115
     except OSError as e:
         raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
-    done = failed = flagged = 0
     try:
-        for path in files:
-            if path in missing:
-                failed += 1
-                continue
-            report = run_one(path, llm)
-            if report is None:
-                failed += 1
-                continue
-            usage.add(report.usage)
-            line = json.dumps(report.flat(), ensure_ascii=False) if flat else report.model_dump_json()
-            out.write(line + "\n")
-            out.flush()
-            done += 1
-            flagged += len(report.review)
+        with _progress_bar(len(files), progress) as tick:
+            summary = batch.run(
+                files, out, flat=flat, workers=workers, llm=llm, skip=skip, errors=errors, on_progress=tick
+            )
     finally:
         if out is not sys.stdout:
             out.close()
-    click.echo(f"xxgk: {done} extracted, {failed} failed, {flagged} fields to review", err=True)
+        if errors is not None:
+            errors.close()
+    for source, error in summary.errors:
+        _fail(f"{source}: {error}")
+    failed = summary.failed + len(missing)
+    resumed = f", {summary.skipped} already done" if resume else ""
+    click.echo(
+        f"xxgk: {summary.done} extracted{resumed}, {failed} failed, {summary.flagged} fields to review", err=True
+    )
+    if out_path and out_path.exists():
+        found = crossyear.annotate(out_path)
+        if found.pairs:
+            _fail(found.summary())
     if llm is not None:
-        _fail(_usage_line(usage))
+        _fail(_usage_line(summary.usage))
     if failed:
         sys.exit(1)
+
+
+@contextmanager
+def _progress_bar(total: int, show: bool | None) -> Iterator[Callable[[object], None]]:
+    """A rich progress bar on stderr with rate and ETA; a no-op when stderr is not a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    if not (console.is_terminal if show is None else show):
+        yield lambda _: None
+        return
+    columns = (
+        TextColumn("extracting"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+    )  # fmt: skip
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("extract", total=total, rate="")
+
+        def tick(_: object) -> None:
+            bar.advance(task)
+            speed = bar.tasks[0].speed
+            bar.update(task, rate=f"{speed:.1f} files/s" if speed else "")
+
+        yield tick
 
 
 @main.command("eval")
@@ -207,6 +263,36 @@ def _print_eval(scores: list[ReportScore], worst: int) -> None:
             click.echo(f"  {fid}: gold {gold!r}, got {got!r}{'  [in review]' if reviewed else '  [SILENT]'}")
         if len(s.wrong) > 12:
             click.echo(f"  … {len(s.wrong) - 12} more")
+
+
+@main.command("export")
+@click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--to", "fmt", type=click.Choice(["csv", "parquet", "jsonl"]), required=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: RESULTS.<format>")
+@click.option("--flat", is_flag=True, help="Values only (no confidence and status columns); flat records for jsonl.")
+@click.option("--labels", type=click.Choice(["id", "zh"]), default="id", show_default=True, help="Column names.")
+def export_cmd(results: Path, fmt: str, output: Path | None, flat: bool, labels: str) -> None:
+    """Write extraction results as one row per report: CSV, Parquet (typed columns) or JSON Lines."""
+    from extractor import export
+
+    target = output or results.with_suffix(f".{fmt}")
+    if output is None and target == results:
+        target = results.with_name(f"{results.stem}.export.{fmt}")
+    if target.resolve() == results.resolve():
+        raise click.ClickException("the export would overwrite RESULTS; give another -o")
+    records = export.read_records(results)
+    try:
+        if fmt == "csv":
+            n = export.to_csv(records, target, flat=flat, labels=labels)  # type: ignore[arg-type]
+        elif fmt == "jsonl":
+            n = export.to_jsonl(records, target, flat=flat)
+        else:
+            n = export.to_parquet(records, target, flat=flat, labels=labels)  # type: ignore[arg-type]
+    except ImportError as e:
+        raise click.ClickException(f"{e.name} is needed for {fmt}: pip install 'xxgk-extractor[export]'") from None
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"xxgk: {n} report(s) written to {target}", err=True)
 
 
 @main.command("serve-local")

@@ -261,6 +261,17 @@ class Check(BaseModel):
     detail: str = ""
 
 
+class CrossYearCheck(BaseModel):
+    """The outcome of a cross-year rule (X1–X3) between this report and the same agency's other year."""
+
+    rule: str
+    outcome: Literal["PASS", "FAIL", "WARN"]  # WARN: a soft rule (X3) that does not hold
+    cells: list[str]
+    detail: str = ""
+    years: list[int]
+    other: str  # the source of the other year's report
+
+
 class Usage(BaseModel):
     """What the model path cost for this report (all zero on the rules-only path)."""
 
@@ -293,6 +304,9 @@ class Report(BaseModel):
     review: list[str] = Field(default_factory=list, description="field ids a person should check")
     problems: list[str] = Field(default_factory=list, description="what the parser could not do")
     usage: Usage = Field(default_factory=Usage)
+    cross_year: list[CrossYearCheck] = Field(
+        default_factory=list, description="rules across years, filled when a batch holds the year before or after"
+    )
 
     def fields(self) -> Iterator[tuple[str, Value]]:
         """Every field as (field id, Value), in declaration order."""
@@ -435,6 +449,55 @@ def identities(fmt: str) -> tuple[Identity, ...]:
         ),
     ]
     return tuple(rules)
+
+
+@dataclass(frozen=True)
+class CrossYearRule:
+    """A rule across two reports of one agency (report-format.md §6, X1–X3): this year's `lhs` equals
+    the sum of `rhs` terms, each (year offset 0 or -1, sign, field id). Soft rules (X3) only warn."""
+
+    id: str
+    lhs: str
+    rhs: tuple[tuple[int, int, str], ...]
+    formats: frozenset[tuple[str, str]]  # (format last year, format this year) the rule holds across
+    soft: bool = False
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (self.lhs, *(f for _, _, f in self.rhs))
+
+
+_TABLE_FORMATS = frozenset({("2019", "2019"), ("2019", "2021"), ("2021", "2021")})
+CROSS_YEAR_RULES: tuple[CrossYearRule, ...] = (
+    *(
+        CrossYearRule(
+            f"X1[{col}]",
+            f"applications.carried_over.{col}",
+            ((-1, 1, f"applications.carried_forward.{col}"),),
+            _TABLE_FORMATS,
+        )
+        for col in APPLICANT_COLUMNS
+    ),
+    *(
+        CrossYearRule(
+            f"X2[{item}]",
+            f"active.{item}.previous_items",
+            ((-1, 1, f"active.{item}.previous_items"), (-1, 1, f"active.{item}.change")),
+            frozenset({("2019", "2019")}),
+        )
+        for item in ("licensing", "other_services", "punishment", "coercion", "fees")
+    ),
+    *(
+        CrossYearRule(
+            f"X3[{doc}]",
+            f"active.{doc}.in_force",
+            ((-1, 1, f"active.{doc}.in_force"), (0, 1, f"active.{doc}.issued"), (0, -1, f"active.{doc}.repealed")),
+            frozenset({("2021", "2021")}),
+            soft=True,
+        )
+        for doc in ("regulations", "normative_documents")
+    ),
+)
 
 
 # R5: every count is an integer >= 0; 本年增/减 is signed; money may be decimal.

@@ -1,0 +1,162 @@
+"""Batch runs: many files in, one JSON line per report out, written as each file finishes.
+
+- Parallel: rules-only extraction runs in worker processes (parsing is CPU-bound); with a model the
+  work is waiting on the model, so threads share one client and its cap on concurrent calls.
+- Durable: each record is written and flushed as soon as its file is done, so killing the run loses
+  nothing finished. `resume` skips inputs whose content hash is already in the output (a line cut
+  off by the kill is dropped first), so a resumed run ends with exactly one record per input.
+- Honest: a file that fails is named in one line, recorded in a side file (OUTPUT.errors.jsonl) and
+  counted in the summary; it never stops the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from extractor.load import MAX_BYTES, InputError, load_bytes
+from extractor.pipeline import extract_document
+from extractor.schema import Usage
+
+if TYPE_CHECKING:
+    from extractor.client import ModelClient
+
+
+@dataclass
+class Outcome:
+    """What one input gave: a serialised record, or the one-line reason it gave none."""
+
+    source: str
+    line: str | None = None
+    error: str | None = None
+    usage: Usage | None = None
+    flagged: int = 0
+
+
+@dataclass
+class Summary:
+    done: int = 0
+    skipped: int = 0  # already in the output (resume)
+    failed: int = 0
+    flagged: int = 0
+    usage: Usage = field(default_factory=Usage)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def file_hash(path: Path) -> str:
+    """The content hash records carry (sha256 of the file's bytes), read in blocks."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def extract_one(path: Path, flat: bool = False, llm: ModelClient | None = None) -> Outcome:
+    """Extract one file into a serialised record; every failure becomes a one-line error."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"too large for a report ({size / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB limit)")
+        report = extract_document(load_bytes(path.read_bytes(), source), llm)
+    except InputError as e:
+        return Outcome(source, error=str(e))
+    except OSError as e:
+        return Outcome(source, error=f"cannot read: {e.strerror or e}")
+    except Exception as e:  # one bad file must not end a batch; say what happened in one line
+        return Outcome(source, error=f"internal error ({type(e).__name__}: {e})")
+    if flat:
+        record = {**report.flat(), "content_hash": report.content_hash}
+        line = json.dumps(record, ensure_ascii=False)
+    else:
+        line = report.model_dump_json()
+    return Outcome(source, line=line, usage=report.usage, flagged=len(report.review))
+
+
+def _extract_rules_only(args: tuple[Path, bool]) -> Outcome:
+    return extract_one(*args)
+
+
+def done_hashes(output: Path) -> set[str]:
+    """Content hashes of the records already in `output`; drops a last line cut off by a kill."""
+    if not output.exists():
+        return set()
+    with output.open("rb+") as f:
+        data = f.read()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):  # the run was killed while writing this line: it never finished
+            f.truncate(end)
+    found = set()
+    for raw in data[:end].splitlines():
+        try:
+            found.add(json.loads(raw)["content_hash"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return found
+
+
+def outcomes(files: list[Path], *, flat: bool, workers: int, llm: ModelClient | None) -> Iterator[Outcome]:
+    """Outcomes as files finish (in input order with a model: the model, not the order, is the limit)."""
+    if llm is not None:
+        with ThreadPoolExecutor(max(1, llm.config.concurrency)) as pool:
+            yield from pool.map(lambda p: extract_one(p, flat, llm), files)
+        return
+    if workers <= 1 or len(files) < 2:
+        for p in files:
+            yield extract_one(p, flat)
+        return
+    # Workers get files in small chunks; results stream back as they finish, so memory stays flat.
+    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ctx.Pool(workers) as pool:
+        yield from pool.imap_unordered(_extract_rules_only, ((p, flat) for p in files), chunksize=4)
+
+
+def run(
+    files: Iterable[Path],
+    out: IO[str],
+    *,
+    flat: bool = False,
+    workers: int = 1,
+    llm: ModelClient | None = None,
+    skip: set[str] | None = None,
+    errors: IO[str] | None = None,
+    on_progress: Callable[[Outcome | None], None] | None = None,
+) -> Summary:
+    """Extract `files` to `out` (one line per record, flushed), skipping content hashes in `skip`."""
+    summary = Summary()
+    todo: list[Path] = []
+    for p in files:
+        try:
+            if skip and file_hash(p) in skip:
+                summary.skipped += 1
+                if on_progress:
+                    on_progress(None)
+                continue
+        except OSError:
+            pass  # extract_one names the problem
+        todo.append(p)
+    for o in outcomes(todo, flat=flat, workers=workers, llm=llm):
+        if o.line is not None:
+            out.write(o.line + "\n")
+            out.flush()
+            summary.done += 1
+            summary.flagged += o.flagged
+            if o.usage is not None:
+                summary.usage.add(o.usage)
+        else:
+            summary.failed += 1
+            summary.errors.append((o.source, o.error or "unknown error"))
+            if errors is not None:
+                errors.write(json.dumps({"source": o.source, "error": o.error}, ensure_ascii=False) + "\n")
+                errors.flush()
+        if on_progress:
+            on_progress(o)
+    return summary

@@ -1,0 +1,220 @@
+"""Export batch results as one row per report: CSV, Parquet (typed columns) or JSON Lines.
+
+Columns are the canonical field ids of fields.tsv, in its order, or with `labels="zh"` the official
+Chinese labels. Without `flat`, each field also gets its confidence and status, so a spreadsheet
+user sees what to trust; with `flat`, only the values (the flat record of flat-record.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from extractor.schema import Report
+
+if TYPE_CHECKING:
+    import pandas
+    import pyarrow
+
+Labels = Literal["id", "zh"]
+COUNT_UNITS = frozenset({"件", "项", "year"})
+MONEY_UNITS = frozenset({"万元", "元"})
+LEAD = ("source", "content_hash")
+TAIL = ("review", "cross_year_failed")
+# Chinese names of the columns that are not report fields, and of the one field fields.tsv names by
+# its values; the other labels are fields.tsv's own, minus the English notes in brackets.
+ZH_NAMES = {
+    "source": "文件", "content_hash": "内容哈希", "review": "待复核字段", "cross_year_failed": "跨年度核对未通过",
+    "meta.format": "报告格式",
+}  # fmt: skip
+ZH_PARTS = {"confidence": "置信度", "status": "状态"}
+_ENGLISH_NOTE = re.compile(r"\s*\([A-Za-z][^)]*\)")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    id: str
+    label: str
+    unit: str
+
+
+@cache
+def field_specs() -> tuple[FieldSpec, ...]:
+    """The canonical fields (fields.tsv, shipped with the package), in order."""
+    text = resources.files("extractor").joinpath("data/fields.tsv").read_text("utf-8")
+    rows = list(csv.reader(text.splitlines()[1:], delimiter="\t"))
+    return tuple(FieldSpec(r[0], ZH_NAMES.get(r[0], _ENGLISH_NOTE.sub("", r[1])), r[3]) for r in rows if r)
+
+
+def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Records from a results file (JSON Lines of full or flat records)."""
+    with Path(path).open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except ValueError:
+                raise ValueError(f"{path}:{n}: not a JSON record (a line cut off by a killed run?)") from None
+
+
+def flat_of(record: dict[str, Any]) -> dict[str, Any]:
+    """The flat record (flat-record.md) of a full or flat record, with its field statuses when known."""
+    if "values" in record:
+        return record
+    report = Report.model_validate(record)
+    flat = report.flat()
+    flat["content_hash"] = report.content_hash
+    flat["status"] = {fid: v.status for fid, v in report.fields() if fid in flat["values"]}
+    flat["cross_year"] = record.get("cross_year", [])
+    return flat
+
+
+def row_of(record: dict[str, Any], *, flat: bool) -> dict[str, Any]:
+    """One export row: field id -> value (and, unless flat, -> confidence and status)."""
+    rec = flat_of(record)
+    row: dict[str, Any] = {"source": rec.get("source"), "content_hash": rec.get("content_hash")}
+    values, confidence, status = rec.get("values", {}), rec.get("confidence", {}), rec.get("status", {})
+    for spec in field_specs():
+        row[spec.id] = values.get(spec.id)
+        if not flat:
+            row[f"{spec.id}:confidence"] = confidence.get(spec.id)
+            row[f"{spec.id}:status"] = status.get(spec.id)
+    row["review"] = ";".join(rec.get("review", []))
+    failed = [c["rule"] for c in rec.get("cross_year", []) if c.get("outcome") == "FAIL"]
+    row["cross_year_failed"] = ";".join(failed)
+    return row
+
+
+def columns(*, flat: bool) -> list[str]:
+    cols = list(LEAD)
+    for spec in field_specs():
+        cols.append(spec.id)
+        if not flat:
+            cols += [f"{spec.id}:confidence", f"{spec.id}:status"]
+    return cols + list(TAIL)
+
+
+def header(cols: list[str], labels: Labels) -> list[str]:
+    """Column names: field ids, or the official Chinese labels (unique, as fields.tsv's labels are)."""
+    if labels == "id":
+        return cols
+    zh = {**ZH_NAMES, **{s.id: s.label for s in field_specs()}}
+    out = []
+    for c in cols:
+        fid, _, part = c.partition(":")
+        out.append(zh.get(fid, fid) + (f"：{ZH_PARTS[part]}" if part else ""))
+    return out
+
+
+def to_csv(records: Iterable[dict[str, Any]], out: Path, *, flat: bool, labels: Labels = "id") -> int:
+    cols = columns(flat=flat)
+    n = 0
+    with out.open("w", encoding="utf-8-sig", newline="") as f:  # the BOM lets Excel read UTF-8
+        writer = csv.writer(f)
+        writer.writerow(header(cols, labels))
+        for record in records:
+            row = row_of(record, flat=flat)
+            writer.writerow(["" if row.get(c) is None else row.get(c) for c in cols])
+            n += 1
+    return n
+
+
+def to_jsonl(records: Iterable[dict[str, Any]], out: Path, *, flat: bool) -> int:
+    n = 0
+    with out.open("w", encoding="utf-8") as f:
+        for record in records:
+            f.write(json.dumps(flat_of(record) if flat else record, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def arrow_schema(*, flat: bool, labels: Labels = "id") -> pyarrow.Schema:
+    """Typed columns: counts as int64, money as float64, text as string; all nullable."""
+    import pyarrow as pa
+
+    types: dict[str, pyarrow.DataType] = {"source": pa.string(), "content_hash": pa.string()}
+    for spec in field_specs():
+        if spec.unit in COUNT_UNITS:
+            types[spec.id] = pa.int64()
+        elif spec.unit in MONEY_UNITS:
+            types[spec.id] = pa.float64()
+        else:
+            types[spec.id] = pa.string()
+        types[f"{spec.id}:confidence"] = pa.float64()
+        types[f"{spec.id}:status"] = pa.string()
+    types.update(review=pa.string(), cross_year_failed=pa.string())
+    cols = columns(flat=flat)
+    return pa.schema([pa.field(name, types[c]) for c, name in zip(cols, header(cols, labels), strict=True)])
+
+
+def to_parquet(
+    records: Iterable[dict[str, Any]], out: Path, *, flat: bool, labels: Labels = "id", batch: int = 2000
+) -> int:
+    """Written in row groups of `batch` reports, so memory does not grow with the results file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = arrow_schema(flat=flat, labels=labels)
+    cols = columns(flat=flat)
+    n = 0
+    with pq.ParquetWriter(out, schema) as writer:
+        rows: list[dict[str, Any]] = []
+        for record in records:
+            rows.append(row_of(record, flat=flat))
+            if len(rows) == batch:
+                writer.write_table(_table(rows, cols, schema, pa))
+                n += len(rows)
+                rows = []
+        if rows or n == 0:
+            writer.write_table(_table(rows, cols, schema, pa))
+            n += len(rows)
+    return n
+
+
+def _table(rows: list[dict[str, Any]], cols: list[str], schema: pyarrow.Schema, pa: Any) -> pyarrow.Table:
+    arrays = []
+    for c, f in zip(cols, schema, strict=True):
+        values = [r.get(c) for r in rows]
+        if f.type == pa.int64():
+            values = [_whole(v) for v in values]
+        elif f.type == pa.float64():
+            values = [v if isinstance(v, int | float) and not isinstance(v, bool) else None for v in values]
+        arrays.append(pa.array(values, type=f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _whole(v: Any) -> int | None:
+    # A count printed as a fraction breaks R5 and is in the record's review list; an integer column
+    # cannot hold it, so it is exported as null rather than rounded.
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return None
+    return int(v) if float(v).is_integer() else None
+
+
+def to_dataframe(records: Iterable[dict[str, Any] | Report], *, flat: bool = True) -> pandas.DataFrame:
+    """A pandas DataFrame, one row per report, typed like the Parquet export (nullable integers)."""
+    rows = [r.model_dump(mode="json") if isinstance(r, Report) else r for r in records]
+    return to_arrow(rows, flat=flat).to_pandas(types_mapper=_nullable_types())
+
+
+def to_arrow(records: Iterable[dict[str, Any]], *, flat: bool = True) -> pyarrow.Table:
+    import pyarrow as pa
+
+    schema = arrow_schema(flat=flat)
+    return _table([row_of(r, flat=flat) for r in records], columns(flat=flat), schema, pa)
+
+
+def _nullable_types() -> Any:
+    import pandas as pd
+    import pyarrow as pa
+
+    mapping = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.string(): pd.StringDtype()}
+    return mapping.get

@@ -1,0 +1,82 @@
+"""Batch runs: parallel workers, records written as files finish, resume after a kill, errors on the side."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from extractor import batch
+from tests.synth import random_report, render
+
+XXGK = [sys.executable, "-m", "extractor.cli"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("many")
+    rng = random.Random(7)
+    for i in range(300):
+        fmt = rng.choice(["2019", "2021"])
+        text = render(random_report(rng, fmt), fmt, rng.choice(["markdown", "lines", "open"]), organ=f"某县{i}局")
+        (d / f"r{i:03d}.txt").write_text(text, "utf-8")
+    (d / "empty.txt").write_bytes(b"")
+    return d
+
+
+def sources(out: Path) -> list[str]:
+    return [json.loads(line)["source"] for line in out.read_text("utf-8").splitlines()]
+
+
+def test_workers_write_one_record_per_file_and_errors_on_the_side(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    p = subprocess.run(
+        [*XXGK, "extract", str(corpus), "-o", str(out), "--flat", "-j", "2"], capture_output=True, text=True
+    )
+    assert p.returncode == 1  # the empty file failed
+    got = sources(out)
+    assert len(got) == len(set(got)) == 300
+    errors = [json.loads(line) for line in (tmp_path / "out.errors.jsonl").read_text("utf-8").splitlines()]
+    assert [Path(e["source"]).name for e in errors] == ["empty.txt"] and "empty" in errors[0]["error"]
+
+
+def test_a_run_killed_half_way_and_resumed_gives_exactly_one_record_per_input(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    cmd = [*XXGK, "extract", str(corpus), "-o", str(out), "-j", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not out.exists() or out.read_text("utf-8").count("\n") < 40):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)  # the whole run at once, workers included
+    subprocess.run(["pkill", "-KILL", "-s", str(proc.pid)], check=False)
+    proc.wait()
+    before = out.read_text("utf-8").count("\n")
+    assert 40 <= before < 300, "the kill did not land half-way"
+    p = subprocess.run(
+        [*XXGK, "extract", str(corpus), "-o", str(out), "-j", "2", "--resume"], capture_output=True, text=True
+    )
+    assert "already done" in p.stderr
+    got = sources(out)
+    assert len(got) == len(set(got)) == 300
+
+
+def test_done_hashes_drops_a_line_cut_off_by_a_kill(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"content_hash": "a"}\n{"content_hash": "b"}\n{"content_ha', "utf-8")
+    assert batch.done_hashes(out) == {"a", "b"}
+    assert out.read_text("utf-8") == '{"content_hash": "a"}\n{"content_hash": "b"}\n'
+
+
+def test_glob_patterns_select_files(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    p = subprocess.run(
+        [*XXGK, "extract", str(corpus / "r00*.txt"), "-o", str(out), "--flat"], capture_output=True, text=True
+    )
+    assert p.returncode == 0, p.stderr
+    assert sorted(Path(s).name for s in sources(out)) == [f"r00{i}.txt" for i in range(10)]
