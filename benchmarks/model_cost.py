@@ -31,7 +31,7 @@ from extractor.load import load_path
 from extractor.prompting import load_prompt, schema_hash
 from extractor.schema import Usage
 
-FIELDS_TSV = Path(__file__).resolve().parents[1] / "tests" / "data" / "fields.tsv"
+FIELDS_TSV = Path(__file__).resolve().parents[1] / "extractor" / "data" / "fields.tsv"
 CHARS_PER_TOKEN = 0.9  # conservative for Chinese text, field ids and JSON in Qwen's tokenizer
 
 
