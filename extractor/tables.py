@@ -8,7 +8,8 @@ columns is reported as unaligned instead of shifting its values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -16,7 +17,7 @@ from extractor.cells import Cell, Style, tokenize
 from extractor.layout import Block, Column, Row, layout
 from extractor.normalize import NormalText, label_key, label_number
 from extractor.numbers import Number, parse_cell
-from extractor.schema import Span, Value
+from extractor.schema import Identity, Span, Value, identities
 
 Quality = str  # "exact" | "prefix" | "fragment" | "order"
 
@@ -259,16 +260,36 @@ def _field_ids(prefix: str, columns: tuple[Column, ...]) -> tuple[str, ...]:
 
 
 def assign_row(
-    doc: NormalText, reading: Reading, prefix: str, row: Observed, columns: Sequence[Column], *, explicit_blanks: bool
+    doc: NormalText,
+    reading: Reading,
+    prefix: str,
+    row: Observed,
+    columns: Sequence[Column],
+    *,
+    explicit_blanks: bool,
+    rules: Sequence[Identity] = (),
 ) -> None:
-    """Put a placed row's cells into its columns, or report why they cannot be placed."""
+    """Put a placed row's cells into its columns, or report why they cannot be placed.
+
+    `rules`: the identities within this row (R3); they decide how glued cells split, if at all.
+    """
     cells = list(row.cells)
     while len(cells) > len(columns) and not cells[-1].text:
         cells.pop()
     label = row.label.text if row.label else "(no label)"
     complete = len(cells) == len(columns) and (explicit_blanks or all(c.text for c in cells))
     if not complete:
+        # Where blank cells may simply be unprinted (one cell per line), short rows are not glued
+        # ones, unless the whole row is one run of digits.
+        may_be_glued = explicit_blanks or len(cells) == 1
+        splits = glued_splits(cells, len(columns), _field_ids(prefix, tuple(columns)), rules) if may_be_glued else []
+        if len(splits) == 1:
+            _assign_split(doc, reading, prefix, columns, cells, splits[0], rules)
+            return
         reason = f"row '{label}' has {len(cells)} cells for {len(columns)} columns; values not placed"
+        if len(splits) > 1:
+            shown = "; ".join(" ".join(p.text for p in split) for split in splits[:5])
+            reason = f"row '{label}': the glued cells split {len(splits)} ways that fit {_names(rules)}: {shown}"
         reading.problems.append(reason)
         for col in columns:
             v = reading.values.setdefault(f"{prefix}.{col.id}", Value(status="missing"))
@@ -292,6 +313,88 @@ def assign_row(
             v.review += notes
         reading.values[fid] = v
         reading.sound[fid] = sound
+
+
+# ---------------------------------------------------------------- glued cells
+MAX_GLUED_DIGITS = 24  # beyond this the splits are too many to be told apart; such rows go to review
+_DIGITS = re.compile(r"\d+")
+
+
+def glued_splits(cells: Sequence[Cell], n: int, fids: Sequence[str], rules: Sequence[Identity]) -> list[list[Cell]]:
+    """Every way to cut a row's digit-only cells ("640020470") into `n` numbers satisfying `rules`.
+
+    Some text exports glue a row's cells together. A boundary between printed cells is kept; inside
+    a cell any cut is possible, but no number has a leading zero. Only rows with an identity of
+    their own can be split: without one every cut is as good as another.
+    """
+    if not rules or not cells or len(cells) >= n or not all(_DIGITS.fullmatch(c.text) for c in cells):
+        return []
+    if sum(len(c.text) for c in cells) > MAX_GLUED_DIGITS:
+        return []
+    found: list[list[Cell]] = []
+    for split in _cuts(list(cells), n):
+        values = {fid: int(c.text) for fid, c in zip(fids, split, strict=True)}
+        if all(sum(values[c] for c in r.lhs) == sum(values[c] for c in r.rhs) for r in rules):
+            found.append(split)
+    return found
+
+
+def _cuts(cells: list[Cell], n: int) -> Iterator[list[Cell]]:
+    if not cells:
+        if n == 0:
+            yield []
+        return
+    first, rest = cells[0], cells[1:]
+    text = first.text
+    for k in range(1, min(n - len(rest), len(text)) + 1):  # leave at least one number per later cell
+        for pieces in _pieces(text, k):
+            head = [Cell(p, first.start + a, first.start + a + len(p), first.line) for p, a in pieces]
+            for tail in _cuts(rest, n - k):
+                yield head + tail
+
+
+def _pieces(text: str, k: int) -> Iterator[list[tuple[str, int]]]:
+    """`text` cut into k numbers without leading zeros, as (piece, offset)."""
+    if k == 1:
+        if len(text) == 1 or text[0] != "0":
+            yield [(text, 0)]
+        return
+    for i in range(1, len(text) - k + 2):
+        head = text[:i]
+        if len(head) > 1 and head[0] == "0":
+            break
+        for rest in _pieces(text[i:], k - 1):
+            yield [(head, 0), *((p, a + i) for p, a in rest)]
+
+
+def _names(rules: Sequence[Identity]) -> str:
+    return ", ".join(r.id for r in rules)
+
+
+def _assign_split(
+    doc: NormalText,
+    reading: Reading,
+    prefix: str,
+    columns: Sequence[Column],
+    printed: Sequence[Cell],
+    split: list[Cell],
+    rules: Sequence[Identity],
+) -> None:
+    note = f"glued cells {' | '.join(c.text for c in printed)} split the only way {_names(rules)} allows"
+    for c, col in zip(split, columns, strict=True):
+        v = cell_value(doc, c, col)
+        assert v is not None  # every piece is digits
+        v.status, v.note = "derived", note
+        reading.values[f"{prefix}.{col.id}"] = v
+        reading.sound[f"{prefix}.{col.id}"] = True
+
+
+@cache
+def row_rules(fmt: str, prefix: str) -> tuple[Identity, ...]:
+    """The identities whose cells all lie in one row (R3 for 表三's rows)."""
+    if fmt not in ("2019", "2021"):
+        return ()
+    return tuple(r for r in identities(fmt) if all(c.startswith(prefix + ".") for c in r.cells))
 
 
 # ---------------------------------------------------------------- the three tables
@@ -320,7 +423,9 @@ def read_applications(doc: NormalText, start: int, end: int, fmt: str) -> tuple[
     for o in observed:
         if o.row_id is None or (not o.cells and o.row_id == "other_total"):
             continue
-        assign_row(doc, reading, f"applications.{o.row_id}", o, lay.app_columns, explicit_blanks=style != "lines")
+        prefix = f"applications.{o.row_id}"
+        rules = row_rules(fmt, prefix)
+        assign_row(doc, reading, prefix, o, lay.app_columns, explicit_blanks=style != "lines", rules=rules)
     return reading, style
 
 

@@ -132,3 +132,31 @@ def test_disputes_with_fewer_numbers_are_reported() -> None:
     r = read_disputes(n, 0, len(n.text))
     assert not r.values
     assert r.problems
+
+
+# ---------------------------------------------------------------- glued cells
+NEW = "applications.new_received"
+
+
+def test_a_glued_row_is_split_the_one_way_its_identity_allows() -> None:
+    text = "| 一、本年新收政府信息公开申请数量 | 640020470 |\n"
+    r = _apps(text)
+    got = [r.values[f"{NEW}.{c}"] for c in ("natural_person", "commercial", "research", "social_org",
+                                            "legal_service", "other_org", "total")]  # fmt: skip
+    assert [v.value for v in got] == [64, 0, 0, 2, 0, 4, 70]
+    assert all(v.status == "derived" and "R3[new_received]" in (v.note or "") for v in got)
+    norm = normalize(text)
+    assert [norm.text[v.evidence[0].start : v.evidence[0].end] for v in got] == ["64", "0", "0", "2", "0", "4", "70"]
+
+
+def test_a_glued_row_with_several_fitting_splits_goes_to_review_with_the_candidates() -> None:
+    r = _apps("| 一、本年新收政府信息公开申请数量 | 1030212146 |\n")
+    v = r.values[f"{NEW}.natural_person"]
+    assert v.value is None and v.status == "missing"
+    assert "split 3 ways" in v.review[0] and "1 0 3 0 21 21 46" in v.review[0]
+
+
+def test_short_rows_of_one_cell_per_line_are_not_taken_for_glued_ones() -> None:
+    # Blank cells may be unprinted in this flattening: five printed cells are five numbers, not digits to cut.
+    r = _apps("一、本年新收政府信息公开申请数量\n\n1\n\n2\n\n3\n\n0\n\n6\n")
+    assert r.values[f"{NEW}.total"].value is None and r.values[f"{NEW}.total"].review
