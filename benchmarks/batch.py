@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import resource
 import subprocess
 import sys
@@ -22,18 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def generate(directory: Path, count: int, seed: int = 0) -> None:
-    from tests.synth import STYLES, random_report, render
-
-    rng = random.Random(seed)
-    directory.mkdir(parents=True, exist_ok=True)
-    for i in range(count):
-        fmt = rng.choice(["2019", "2021"])
-        style = rng.choice(STYLES)
-        suffix = "html" if style == "html" else "txt"
-        text = render(random_report(rng, fmt), fmt, style, year=2020 if fmt == "2019" else 2022)
-        (directory / f"synthetic_{i:06d}.{suffix}").write_text(text, "utf-8")
+from tests.synth import write_corpus
 
 
 def run(directory: Path, workers: int) -> None:
@@ -61,7 +49,7 @@ def main() -> None:
     ap.add_argument("--generate", type=int, default=0)
     args = ap.parse_args()
     if args.generate:
-        generate(args.dir, args.generate)
+        write_corpus(args.dir, args.generate)
     n = sum(1 for p in args.dir.iterdir() if p.is_file())
     print(f"{n} files under {args.dir}; {os.cpu_count()} cores")
     for workers in sorted({1, os.cpu_count() or 1}):

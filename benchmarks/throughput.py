@@ -11,7 +11,6 @@ Each record is serialised as `xxgk extract` would write it, then dropped, as in 
 from __future__ import annotations
 
 import argparse
-import random
 import resource
 import sys
 import time
@@ -21,18 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from extractor.load import load_path
 from extractor.pipeline import extract_document
-
-
-def generate(directory: Path, count: int, seed: int = 0) -> None:
-    from tests.synth import STYLES, random_report, render
-
-    rng = random.Random(seed)
-    directory.mkdir(parents=True, exist_ok=True)
-    for i in range(count):
-        fmt = rng.choice(["2019", "2021"])
-        style = rng.choice([s for s in STYLES if s != "html"])
-        text = render(random_report(rng, fmt), fmt, style, year=2020 if fmt == "2019" else 2022)
-        (directory / f"synthetic_{i:06d}_{style}.txt").write_text(text, "utf-8")
+from tests.synth import STYLES, write_corpus
 
 
 def peak_mb() -> float:
@@ -45,7 +33,7 @@ def main() -> None:
     ap.add_argument("--generate", type=int, default=0, help="write this many synthetic reports to DIR first")
     args = ap.parse_args()
     if args.generate:
-        generate(args.dir, args.generate)
+        write_corpus(args.dir, args.generate, [s for s in STYLES if s != "html"])  # text reports
     files = sorted(p for p in args.dir.rglob("*") if p.is_file() and not p.name.endswith(".json"))
     if not files:
         sys.exit(f"throughput: no report files under {args.dir}")

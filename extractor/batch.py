@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from extractor.load import MAX_BYTES, InputError, load_bytes
+from extractor.load import InputError, load_path
 from extractor.pipeline import extract_document
 from extractor.schema import Usage
 
@@ -63,14 +63,9 @@ def extract_one(path: Path, flat: bool = False, llm: ModelClient | None = None) 
     """Extract one file into a serialised record; every failure becomes a one-line error."""
     source = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"too large for a report ({size / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB limit)")
-        report = extract_document(load_bytes(path.read_bytes(), source), llm)
+        report = extract_document(load_path(path), llm)
     except InputError as e:
         return Outcome(source, error=str(e))
-    except OSError as e:
-        return Outcome(source, error=f"cannot read: {e.strerror or e}")
     except Exception as e:  # one bad file must not end a batch; say what happened in one line
         return Outcome(source, error=f"internal error ({type(e).__name__}: {e})")
     if flat:

@@ -32,7 +32,8 @@ def expand(paths: tuple[str, ...]) -> Iterator[Path]:
     for raw in paths:
         p = Path(raw)
         if not p.exists() and glob.has_magic(raw):
-            yield from (Path(m) for m in sorted(glob.glob(raw, recursive=True)) if Path(m).is_file())
+            matches = [Path(m) for m in sorted(glob.glob(raw, recursive=True)) if Path(m).is_file()]
+            yield from matches or [p]  # a pattern matching nothing is named like a missing file
         elif p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and not f.name.startswith(".") and not f.name.endswith(SKIP_SUFFIXES):
@@ -97,7 +98,7 @@ def make_llm(
 ) -> ModelClient | None:
     if no_llm:
         return None
-    from extractor.client import ModelClient, ModelConfig  # imported only when a model may be used
+    from extractor.config import ModelConfig
 
     config = ModelConfig.from_env(base_url=base_url, model=model, mode=mode)
     if config.base_url and not config.model:  # an endpoint alone: the alias `xxgk serve-local` serves
@@ -107,6 +108,8 @@ def make_llm(
     if no_cache:
         config = replace(config, cache_dir=None)
     _fail(f"model path on: {config.model} at {config.base_url} (mode {config.mode})")
+    from extractor.client import ModelClient  # openai and instructor: imported only when a model is used
+
     return ModelClient(config)
 
 
@@ -153,8 +156,8 @@ def extract_cmd(
         _fail(f"{p}: no such file or directory")
     files = [p for p in files if p.exists()]
     out_path = None if output == "-" else Path(output)
-    skip = batch.done_hashes(out_path) if resume and out_path else set()
     try:
+        skip = batch.done_hashes(out_path) if resume and out_path else set()
         if out_path:
             out_path.parent.mkdir(parents=True, exist_ok=True)
         out: TextIO = open(out_path, "a" if resume else "w", encoding="utf-8") if out_path else sys.stdout  # noqa: SIM115

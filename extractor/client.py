@@ -20,8 +20,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx2 as httpx  # the HTTP library openai>=3 is built on
@@ -32,7 +31,10 @@ from pydantic import BaseModel
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_exponential_jitter
 
+from extractor.config import ModelConfig
 from extractor.schema import Usage
+
+__all__ = ["Answer", "Failure", "ModelClient", "ModelConfig"]
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -46,60 +48,6 @@ MODES = {
     "tools": instructor.Mode.TOOLS,
     "json_schema": instructor.Mode.JSON_SCHEMA,
 }
-
-
-def _env(*names: str, default: str | None = None) -> str | None:
-    for name in names:
-        if os.environ.get(name):
-            return os.environ[name]
-    return default
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    """Where the model is and how to ask it. `from_env()` reads XXGK_LLM_* then OPENAI_*."""
-
-    base_url: str | None = None
-    model: str | None = None
-    api_key: str = "not-needed"  # local servers ignore it; the OpenAI client insists on one
-    mode: str = "json"  # JSON works on local servers and hosted APIs alike
-    temperature: float = 0.0
-    seed: int = 0
-    max_tokens: int = 500  # always explicit: a cut-off answer is detected, never parsed
-    timeout: float = 120.0  # seconds per HTTP request
-    transport_attempts: int = 4  # tries per request for timeouts, connection errors, 429 and 5xx
-    reasks: int = 1  # instructor re-asks after a validation failure
-    token_budget: int = 8000  # prompt + completion tokens one report may spend on re-asks
-    deadline: float = 300.0  # seconds one report may spend waiting on the model
-    concurrency: int = 2  # calls in flight at once, whatever the number of workers
-    backoff: float = 1.0  # first transport-retry wait in seconds; doubles, with jitter, up to 30
-    cache_dir: Path | None = None  # None: no cache
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> ModelConfig:
-        cache = _env("XXGK_CACHE", default=str(Path.home() / ".cache" / "xxgk"))
-        config = cls(
-            base_url=_env("XXGK_LLM_BASE_URL", "OPENAI_BASE_URL"),
-            model=_env("XXGK_LLM_MODEL", "OPENAI_MODEL"),
-            api_key=_env("XXGK_LLM_API_KEY", "OPENAI_API_KEY", default="not-needed") or "not-needed",
-            mode=_env("XXGK_LLM_MODE", default="json") or "json",
-            cache_dir=Path(cache) / "responses",
-        )
-        return replace(config, **{k: v for k, v in overrides.items() if v is not None})
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.base_url and self.model)
-
-    def params(self) -> dict[str, Any]:
-        """What is recorded with every value the model fills (no key, no address)."""
-        return {
-            "model": self.model,
-            "mode": self.mode,
-            "temperature": self.temperature,
-            "seed": self.seed,
-            "max_tokens": self.max_tokens,
-        }
 
 
 @dataclass

@@ -32,7 +32,7 @@ class Entry:
     organ: str
     year: int
     format: str
-    values: dict[str, float | int | None]
+    values: dict[str, float | int]  # only the fields with a number
 
 
 @dataclass
@@ -78,9 +78,8 @@ def check(rule: CrossYearRule, before: Entry, now: Entry) -> tuple[str, str] | N
         side = before if offset == -1 else now
         if fid not in side.values:
             return None  # a blank the arithmetic left open: nothing to compare
-        rhs += sign * side.values[fid]  # type: ignore[operator]
+        rhs += sign * side.values[fid]
     lhs = now.values[rule.lhs]
-    assert lhs is not None
     if abs(lhs - rhs) < EPS:
         return "PASS", ""
     terms = " ".join(f"{'+' if s > 0 else '-'} {fid}({now.year + o})" for o, s, fid in rule.rhs)

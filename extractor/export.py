@@ -17,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import ValidationError
+
 from extractor.schema import Report
 
 if TYPE_CHECKING:
@@ -55,21 +57,27 @@ def field_specs() -> tuple[FieldSpec, ...]:
 
 def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
     """Records from a results file (JSON Lines of full or flat records)."""
-    with Path(path).open(encoding="utf-8") as f:
+    with Path(path).open("rb") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
-                yield json.loads(line)
-            except ValueError:
+                record = json.loads(line)
+            except ValueError:  # not JSON, or not UTF-8
                 raise ValueError(f"{path}:{n}: not a JSON record (a line cut off by a killed run?)") from None
+            if not isinstance(record, dict) or "source" not in record:
+                raise ValueError(f"{path}:{n}: not an xxgk record (no 'source')")
+            yield record
 
 
 def flat_of(record: dict[str, Any]) -> dict[str, Any]:
     """The flat record (flat-record.md) of a full or flat record, with its field statuses when known."""
     if "values" in record:
         return record
-    report = Report.model_validate(record)
+    try:
+        report = Report.model_validate(record)
+    except ValidationError as e:
+        raise ValueError(f"{record.get('source')}: not a full xxgk record ({e.error_count()} schema errors)") from None
     flat = report.flat()
     flat["content_hash"] = report.content_hash
     flat["status"] = {fid: v.status for fid, v in report.fields() if fid in flat["values"]}

@@ -149,11 +149,6 @@ _SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 MAX_SPAN = 100  # a colspan/rowspan larger than this is a page's layout trick, not a table cell
 
 
-def html_to_text(html: str) -> str:
-    """The rendered text of `render_html`, without the anchors."""
-    return render_html(html)[0]
-
-
 def render_html(html: str) -> tuple[str, tuple[Anchor, ...]]:
     """Render HTML as the report's text: block elements as lines, each table row as `| a | b |`.
 

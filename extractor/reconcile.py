@@ -102,20 +102,8 @@ def _check(known: dict[str, Numeric], values: dict[str, Value], rule: Identity) 
         lhs, rhs = sum(map(known.__getitem__, rule.lhs)), sum(map(known.__getitem__, rule.rhs))
         if abs(lhs - rhs) < EPS:
             return construct(Check, {"rule": rule.id, "outcome": "PASS", "cells": list(rule.cells), "detail": ""})
-    lhs = rhs = 0
-    lhs_unknown = rhs_unknown = 0
-    for c in rule.lhs:
-        x = known.get(c)
-        if x is None:
-            lhs_unknown += 1
-        else:
-            lhs += x
-    for c in rule.rhs:
-        x = known.get(c)
-        if x is None:
-            rhs_unknown += 1
-        else:
-            rhs += x
+    lhs, lhs_unknown = _side(known, rule.lhs)
+    rhs, rhs_unknown = _side(known, rule.rhs)
     if rule.soft and (lhs_unknown or rhs_unknown == len(rule.rhs)):
         outcome = "NOT_ASSESSABLE"
     elif not lhs_unknown and not rhs_unknown:
@@ -129,6 +117,19 @@ def _check(known: dict[str, Numeric], values: dict[str, Value], rule: Identity) 
     # The detail is for people reading a failure or an open identity; a pass needs none.
     detail = "" if outcome == "PASS" else f"{_fmt(values, rule.lhs)} = {_fmt(values, rule.rhs)}"
     return construct(Check, {"rule": rule.id, "outcome": outcome, "cells": list(rule.cells), "detail": detail})
+
+
+def _side(known: dict[str, Numeric], cells: tuple[str, ...]) -> tuple[Numeric, int]:
+    """The sum of the known cells of one side of an identity, and how many are unknown."""
+    total: Numeric = 0
+    unknown = 0
+    for c in cells:
+        x = known.get(c)
+        if x is None:
+            unknown += 1
+        else:
+            total += x
+    return total, unknown
 
 
 def _fmt(values: dict[str, Value], cells: tuple[str, ...]) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from extractor.layout import layout
 from extractor.schema import APPLICANT_COLUMNS, DISPUTE_PARTS, OTHER_2021, RESULT_ROWS
@@ -165,3 +166,15 @@ def _render_html(t: Truth, fmt: str, organ: str, year: int) -> str:
     parts += [f"<p>{line}</p>" for line in _outro().splitlines()]
     parts.append("<script>var x = '<p>1</p>';</script></body></html>")
     return "\n".join(parts)
+
+
+def write_corpus(directory: Path, count: int, styles: Sequence[str] = STYLES, seed: int = 0) -> None:
+    """Write `count` random consistent reports to `directory` (the benchmarks' corpora)."""
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        fmt = rng.choice(["2019", "2021"])
+        style = rng.choice(list(styles))
+        text = render(random_report(rng, fmt), fmt, style, year=2020 if fmt == "2019" else 2022)
+        suffix = "html" if style == "html" else "txt"
+        (directory / f"synthetic_{i:06d}_{style}.{suffix}").write_text(text, "utf-8")

@@ -91,3 +91,32 @@ def test_no_llm_runs_rules_only_even_when_a_model_is_configured(tmp_path: Path) 
 def test_an_unknown_llm_mode_is_one_clear_error() -> None:
     p = run("extract", str(CORPUS / "seeds"), "--llm-mode", "xml")
     assert p.returncode == 2 and "Traceback" not in p.stderr and "xml" in p.stderr
+
+
+def test_a_glob_matching_nothing_is_named(tmp_path: Path) -> None:
+    p = run("extract", str(tmp_path / "*.nothing"), "-o", str(tmp_path / "o.jsonl"))
+    assert p.returncode == 1 and "*.nothing: no such file or directory" in p.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (bytes(range(256)), "not a JSON record"),
+        (b"[1, 2]\n", "not an xxgk record"),
+        (b'{"source": "a", "meta": 5}\n', "not a full xxgk record"),
+    ],
+)
+def test_exporting_something_that_is_not_results_is_one_clear_error(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(content)
+    p = run("export", str(bad), "--to", "csv")
+    assert p.returncode == 1 and message in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_rules_only_run_does_not_import_the_model_client() -> None:
+    code = "import sys; from extractor.cli import make_llm; make_llm(None, None, None, False, False); print('openai' in sys.modules)"
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_BASE_URL")}
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert p.stdout.strip() == "False", p.stderr

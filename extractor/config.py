@@ -1,0 +1,66 @@
+"""Where the model is and how to ask it: read from flags and the environment.
+
+Kept apart from extractor.client so that deciding whether a model is configured does not import
+openai and instructor (a second of start-up that rules-only runs do not need).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+
+def _env(*names: str, default: str | None = None) -> str | None:
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    return default
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Where the model is and how to ask it. `from_env()` reads XXGK_LLM_* then OPENAI_*."""
+
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str = "not-needed"  # local servers ignore it; the OpenAI client insists on one
+    mode: str = "json"  # JSON works on local servers and hosted APIs alike
+    temperature: float = 0.0
+    seed: int = 0
+    max_tokens: int = 500  # always explicit: a cut-off answer is detected, never parsed
+    timeout: float = 120.0  # seconds per HTTP request
+    transport_attempts: int = 4  # tries per request for timeouts, connection errors, 429 and 5xx
+    reasks: int = 1  # instructor re-asks after a validation failure
+    token_budget: int = 8000  # prompt + completion tokens one report may spend on re-asks
+    deadline: float = 300.0  # seconds one report may spend waiting on the model
+    concurrency: int = 2  # calls in flight at once, whatever the number of workers
+    backoff: float = 1.0  # first transport-retry wait in seconds; doubles, with jitter, up to 30
+    cache_dir: Path | None = None  # None: no cache
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> ModelConfig:
+        cache = _env("XXGK_CACHE", default=str(Path.home() / ".cache" / "xxgk"))
+        config = cls(
+            base_url=_env("XXGK_LLM_BASE_URL", "OPENAI_BASE_URL"),
+            model=_env("XXGK_LLM_MODEL", "OPENAI_MODEL"),
+            api_key=_env("XXGK_LLM_API_KEY", "OPENAI_API_KEY", default="not-needed") or "not-needed",
+            mode=_env("XXGK_LLM_MODE", default="json") or "json",
+            cache_dir=Path(cache) / "responses",
+        )
+        return replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_url and self.model)
+
+    def params(self) -> dict[str, Any]:
+        """What is recorded with every value the model fills (no key, no address)."""
+        return {
+            "model": self.model,
+            "mode": self.mode,
+            "temperature": self.temperature,
+            "seed": self.seed,
+            "max_tokens": self.max_tokens,
+        }
