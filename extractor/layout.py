@@ -53,6 +53,7 @@ class Layout:
     app_header_labels: tuple[str, ...]
     dispute_groups: tuple[Column, ...]
     dispute_columns: tuple[Column, ...]
+    dispute_headings: tuple[str, ...]
     active: dict[str, tuple[Block, ...]]
     format_markers: dict[str, tuple[str, ...]]
     organ_suffixes: tuple[str, ...]
@@ -99,6 +100,7 @@ def layout() -> Layout:
         app_header_labels=tuple(app["header_labels"]),
         dispute_groups=tuple(_column(c) for c in disputes["groups"]),
         dispute_columns=tuple(_column(c) for c in disputes["columns"]),
+        dispute_headings=tuple(disputes["headings"]),
         active=active,
         format_markers={k: tuple(v) for k, v in data["format_markers"].items()},
         organ_suffixes=tuple(data["meta"]["organ_suffixes"]),

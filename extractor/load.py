@@ -16,21 +16,13 @@ import charset_normalizer
 import lxml.html
 from lxml import etree
 
+from extractor.errors import InputError
+from extractor.render import Anchor, Rendered, TextWriter
+
+__all__ = ["Anchor", "Document", "InputError", "load_bytes", "load_path", "load_text", "render_html"]
+
 MAX_BYTES = 20 * 1024 * 1024  # a real report, even a bloated saved page, is a few MB at most
-Kind = Literal["text", "html", "js-html"]
-
-
-class InputError(Exception):
-    """A file that cannot be read as a report. The message names the problem in one sentence."""
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """Where an HTML table cell landed in the rendered text, and the element it came from."""
-
-    start: int  # the slot between the cell's two pipes, padding included
-    end: int
-    path: str  # XPath of the td/th in the page, e.g. /html/body/table[2]/tbody/tr[5]/td[3]
+Kind = Literal["text", "html", "js-html", "pdf", "docx"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +32,8 @@ class Document:
     text: str
     encoding: str
     content_hash: str
-    anchors: tuple[Anchor, ...] = ()  # HTML: where each table cell landed in `text`, and its element
+    anchors: tuple[Anchor, ...] = ()  # HTML, PDF, Word: where each table cell landed in `text`, and its element
+    pages: tuple[int, ...] = ()  # PDF: offset in `text` where each page starts
 
 
 def load_path(path: str | Path, max_bytes: int = MAX_BYTES) -> Document:
@@ -65,9 +58,15 @@ def load_bytes(data: bytes, source: str = "<bytes>", max_bytes: int = MAX_BYTES)
         raise InputError(f"too large for a report ({len(data) / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit)")
     if not data.strip():
         raise InputError("empty file")
-    _reject_unsupported(data)
+    content_hash = hashlib.sha256(data).hexdigest()
+    if (structured := _load_structured(data)) is not None:
+        kind, rendered = structured
+        if not rendered.text.strip():
+            raise InputError(f"no text in the {'PDF' if kind == 'pdf' else 'Word document'}")
+        return Document(source, kind, rendered.text, "binary", content_hash, rendered.anchors, rendered.pages)
+    _reject_binary(data)
     text, encoding = decode(data)
-    return load_text(text, source, encoding, hashlib.sha256(data).hexdigest())
+    return load_text(text, source, encoding, content_hash)
 
 
 def load_text(text: str, source: str = "<text>", encoding: str = "utf-8", content_hash: str | None = None) -> Document:
@@ -77,24 +76,35 @@ def load_text(text: str, source: str = "<text>", encoding: str = "utf-8", conten
         raise InputError("empty file")
     kind: Kind = "text"
     head = text[:4096].lstrip("\ufeff \t\r\n").lower()
-    anchors: tuple[Anchor, ...] = ()
+    rendered = Rendered(text)
     if head.startswith("<") or "<html" in head or "<body" in head:
-        kind, (text, anchors) = "html", render_html(text)
+        kind, rendered = "html", render_html(text)
     elif (embedded := _embedded_html(text)) is not None:
         # A script file holding the report's HTML in a string (`let content = "…"`).
-        kind, (text, anchors) = "js-html", render_html(embedded)
+        kind, rendered = "js-html", render_html(embedded)
     elif "<table" in text and "</td>" in text:
-        kind, (text, anchors) = "html", render_html(text)
-    if not text.strip():
+        kind, rendered = "html", render_html(text)
+    if not rendered.text.strip():
         raise InputError("no text in the file")
-    return Document(source, kind, text, encoding, content_hash, anchors)
+    return Document(source, kind, rendered.text, encoding, content_hash, rendered.anchors)
 
 
-def _reject_unsupported(data: bytes) -> None:
-    if data.startswith(b"%PDF"):
-        raise InputError("PDF input is not supported yet; convert it to text first")
+def _load_structured(data: bytes) -> tuple[Kind, Rendered] | None:
+    """PDF and Word files, recognised by their signature. Their readers load only when needed."""
+    if data.lstrip(b"\r\n\t ")[:5] == b"%PDF-":
+        from extractor.pdf import render_pdf
+
+        return "pdf", render_pdf(data)
     if data.startswith(b"PK\x03\x04"):
-        raise InputError("Word (.docx) and other zipped input are not supported yet; convert it to text first")
+        from extractor.word import render_docx
+
+        return "docx", render_docx(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise InputError("old binary Office file (.doc/.xls); save it as .docx or PDF first")
+    return None
+
+
+def _reject_binary(data: bytes) -> None:
     sample = data[:65536]
     if b"\x00" in sample and not (sample.startswith((b"\xff\xfe", b"\xfe\xff"))):
         raise InputError("binary file, not a report")
@@ -149,66 +159,24 @@ _SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 MAX_SPAN = 100  # a colspan/rowspan larger than this is a page's layout trick, not a table cell
 
 
-def render_html(html: str) -> tuple[str, tuple[Anchor, ...]]:
+def render_html(html: str) -> Rendered:
     """Render HTML as the report's text: block elements as lines, each table row as `| a | b |`.
 
     Tables are laid out as a true grid: a cell with rowspan/colspan is repeated in every row and
     column it covers, so group labels and merged headers stand on every row they belong to.
-    Returns the text and, for each table cell, its offsets in that text and its element path.
+    Keeps, for each table cell, its offsets in that text and its element path.
     """
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         raise InputError("HTML that cannot be parsed") from None
-    writer = _Writer(root.getroottree())
-    _render(root, writer)
-    writer.flush()
-    return "\n".join(writer.lines), tuple(writer.anchors)
+    writer = TextWriter()
+    _render(root, writer, root.getroottree())
+    return writer.result()
 
 
-class _Writer:
-    """Collects the rendered lines, keeping the offsets of table cells exact."""
-
-    def __init__(self, tree: etree._ElementTree) -> None:
-        self.tree = tree
-        self.lines: list[str] = []
-        self.anchors: list[Anchor] = []
-        self.size = 0  # length of "\n".join(self.lines)
-        self.pending: list[str] = []
-
-    def text(self, s: str) -> None:
-        self.pending.append(s)
-
-    def flush(self) -> None:
-        for line in "".join(self.pending).split("\n"):
-            self._line(_SPACES.sub(" ", line).strip())
-        self.pending = []
-
-    def _line(self, line: str) -> int:
-        if not line:
-            return self.size
-        if self.lines:
-            self.size += 1
-        start = self.size
-        self.lines.append(line)
-        self.size += len(line)
-        return start
-
-    def row(self, cells: list[tuple[str, etree._Element]]) -> None:
-        self.flush()
-        parts, offsets, pos = [], [], 2
-        for text, _ in cells:
-            offsets.append(pos)
-            parts.append(text)
-            pos += len(text) + 3
-        start = self._line("| " + " | ".join(parts) + " |")
-        for (text, el), off in zip(cells, offsets, strict=True):
-            # The anchor covers the blanks padding the cell up to its pipes: an empty cell is all padding.
-            self.anchors.append(Anchor(start + off - 1, start + off + len(text) + 1, self.tree.getpath(el)))
-
-
-def _render(el: etree._Element, out: _Writer) -> None:
+def _render(el: etree._Element, out: TextWriter, tree: etree._ElementTree) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in _DROP or not isinstance(el.tag, str):
         if el.tail:
@@ -217,14 +185,14 @@ def _render(el: etree._Element, out: _Writer) -> None:
     if tag == "table":
         out.flush()
         for row in _grid(el):
-            out.row(row)
+            out.row([(text, tree.getpath(cell)) for text, cell in row])
     else:
         if tag in _BLOCK:
             out.text("\n")
         if el.text:
             out.text(el.text)
         for child in el:
-            _render(child, out)
+            _render(child, out, tree)
         if tag in _BLOCK:
             out.text("\n")
     if el.tail:

@@ -94,19 +94,25 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
         tables = []
     report.checks = reconcile(values, fmt, tables, sound)
     _build(report, values, fmt)
-    if doc.anchors:
-        _locate(values, doc.anchors)
+    if doc.anchors or doc.pages:
+        meta = [getattr(report.meta, name) for name in type(report.meta).model_fields]
+        _locate([*values.values(), *(v for v in meta if isinstance(v, Value))], doc.anchors, doc.pages)
     return report
 
 
-def _locate(values: dict[str, Value], anchors: tuple[Anchor, ...]) -> None:
-    """Give each piece of evidence read from an HTML table cell the element path of that cell."""
+TABLE_PREFIXES = ("active.", "applications.", "disputes.")
+
+
+def _locate(values: list[Value], anchors: tuple[Anchor, ...], pages: tuple[int, ...]) -> None:
+    """Give each piece of evidence the path of the table cell it was read from and its PDF page."""
     starts = [a.start for a in anchors]
-    for v in values.values():
+    for v in values:
         for ev in v.evidence:
             i = bisect.bisect_right(starts, ev.source_start) - 1
             if i >= 0 and ev.source_start <= anchors[i].end:
                 ev.path = anchors[i].path
+            if pages:
+                ev.page = bisect.bisect_right(pages, ev.source_start)
 
 
 def _has_application_table(norm: NormalText, sections: dict[str, Section]) -> bool:
@@ -156,6 +162,15 @@ def _legacy_cells(values: dict[str, Value]) -> None:
         )  # fmt: skip
 
 
+def _flag_unread_cells(report: Report, values: dict[str, Value]) -> None:
+    """A standard-format report prints every cell of its tables: one the parser never found is in doubt."""
+    for fid, v in report.fields():
+        if v.status == "missing" and not v.review and fid.startswith(TABLE_PREFIXES):
+            v.review.append("table cell not found in the report")
+            v.confidence = 0.0
+            values[fid] = v
+
+
 def _build(report: Report, values: dict[str, Value], fmt: str) -> None:
     if fmt in ("2019", "2021"):
         report.active = build(Active2019 if fmt == "2019" else Active2021, values, "active.")
@@ -167,6 +182,8 @@ def _build(report: Report, values: dict[str, Value], fmt: str) -> None:
     if fmt != "legacy" or any(k.startswith("disputes.") for k in values):
         report.disputes = build(Disputes, values, "disputes.")
     report.narrative = build(Narrative, values, "narrative.")
+    if fmt in ("2019", "2021"):
+        _flag_unread_cells(report, values)
     for name in ("organ", "year"):
         v = getattr(report.meta, name)
         if v.value is None and not v.review:

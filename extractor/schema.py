@@ -31,7 +31,8 @@ class Span:
     source_start: int
     source_end: int
     quote: str
-    path: str | None = None  # HTML input: the XPath of the table cell the value was read from
+    path: str | None = None  # HTML, Word, PDF input: the path of the table cell the value was read from
+    page: int | None = None  # PDF input: the page (1-based) the value is printed on
 
 
 @dataclass(slots=True)

@@ -532,8 +532,14 @@ def _fifteen(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
         return None
     tail = [c for c in cells if c.line >= first and not c.header and not c.loose]
     run: list[Cell] = []
+    columns = [label_key(c.label) for c in layout().dispute_columns]
+    seen: list[str] = []
     for c in tail:
         if c.text and parse_cell(c.text) is None:
+            key = _dispute_heading(c.text)
+            if key is not None:  # a group's own header row, as in 表四 printed as three small tables
+                seen += [key] if key in columns else []
+                continue
             if style != "lines":
                 break
             continue  # one cell per line: a stray heading line between groups
@@ -544,4 +550,18 @@ def _fifteen(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
             break
     while run and len(run) < 15 and not run[-1].text:
         run.pop()
+    if any(seen[k : k + 5] != columns for k in range(0, len(seen), 5)):
+        return None  # column headers in another order than the official one: position says nothing
     return run if len(run) == 15 else None
+
+
+def _dispute_heading(text: str) -> str | None:
+    """The label key of a 表四 header cell (a group, a column or a heading over them), else None."""
+    lay = layout()
+    key = label_key(text)
+    if not key:
+        return None
+    for label in (*(c.label for c in lay.dispute_columns), *(g.label for g in lay.dispute_groups)):
+        if key == label_key(label) or label_key(label) in key:
+            return label_key(label)
+    return key if key in lay.dispute_headings else None

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from extractor.layout import layout
+from extractor.load import load_text
 from extractor.schema import APPLICANT_COLUMNS, DISPUTE_PARTS, OTHER_2021, RESULT_ROWS
 
 STYLES = ("open", "cell_per_line", "lines", "markdown", "tabs", "html")
@@ -168,13 +169,27 @@ def _render_html(t: Truth, fmt: str, organ: str, year: int) -> str:
     return "\n".join(parts)
 
 
+KINDS = {"text": [s for s in STYLES if s != "html"], "html": ["html"], "docx": ["docx"], "pdf": ["pdf"]}
+
+
 def write_corpus(directory: Path, count: int, styles: Sequence[str] = STYLES, seed: int = 0) -> None:
-    """Write `count` random consistent reports to `directory` (the benchmarks' corpora)."""
+    """Write `count` random consistent reports to `directory` (the benchmarks' corpora).
+
+    `styles` may also name "docx" and "pdf": the HTML rendering laid out as a Word or PDF file.
+    """
+    from tests.documents import blocks_of_text, to_docx, to_pdf
+
     rng = random.Random(seed)
     directory.mkdir(parents=True, exist_ok=True)
     for i in range(count):
         fmt = rng.choice(["2019", "2021"])
         style = rng.choice(list(styles))
-        text = render(random_report(rng, fmt), fmt, style, year=2020 if fmt == "2019" else 2022)
+        truth = random_report(rng, fmt)
+        year = 2020 if fmt == "2019" else 2022
+        name = directory / f"synthetic_{i:06d}_{style}"
+        if style in ("docx", "pdf"):
+            blocks = blocks_of_text(load_text(_render_html(truth, fmt, "某市某某局", year)).text)
+            (to_docx if style == "docx" else to_pdf)(blocks, name.with_suffix(f".{style}"))
+            continue
         suffix = "html" if style == "html" else "txt"
-        (directory / f"synthetic_{i:06d}_{style}.{suffix}").write_text(text, "utf-8")
+        name.with_suffix(f".{suffix}").write_text(render(truth, fmt, style, year=year), "utf-8")

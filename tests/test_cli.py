@@ -1,14 +1,17 @@
 """The `xxgk` command as a user runs it: a separate process, real files, exit codes and messages."""
 
+import io
 import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CORPUS
+from tests.documents import blocks_of, to_docx, to_pdf
 
 XXGK = [sys.executable, "-m", "extractor.cli"]
 
@@ -28,7 +31,23 @@ def bad_batch(tmp_path_factory) -> Path:
     (d / "no_tables.txt").write_text(
         "某县人民政府2020年政府信息公开工作年度报告\n一、总体情况\n全年无依申请公开。\n", "utf-8"
     )
+    seed = blocks_of(CORPUS / "seeds" / "001_3c78160da86addac.txt")
+    to_pdf(seed, d / "report.pdf")
+    to_docx(seed, d / "report.docx")
+    (d / "scan.pdf").write_bytes(_scanned_pdf())
+    with zipfile.ZipFile(d / "archive.zip", "w") as z:
+        z.writestr("a.txt", "not a report")
     return d
+
+
+def _scanned_pdf() -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.rect(100, 100, 300, 500, fill=1)
+    c.save()
+    return buf.getvalue()
 
 
 def test_batch_with_bad_files_completes_and_names_each(bad_batch: Path, tmp_path: Path) -> None:
@@ -37,10 +56,14 @@ def test_batch_with_bad_files_completes_and_names_each(bad_batch: Path, tmp_path
     assert p.returncode == 1
     assert "Traceback" not in p.stderr
     errors = [line for line in p.stderr.splitlines() if line.startswith("xxgk: ") and ": " in line[6:]]
-    for name in ("empty.txt", "binary.bin", "huge.txt"):
+    for name in ("empty.txt", "binary.bin", "huge.txt", "scan.pdf", "archive.zip"):
         assert sum(name in line for line in errors) == 1, p.stderr
+    assert "OCR" in next(line for line in errors if "scan.pdf" in line)
     records = {Path(r["source"]).name: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
-    assert set(records) == {"gbk.txt", "no_tables.txt"}
+    assert set(records) == {"gbk.txt", "no_tables.txt", "report.pdf", "report.docx"}
+    for name in ("report.pdf", "report.docx"):
+        assert records[name]["values"]["meta.organ"] == "鄂城区人民政府"
+        assert records[name]["values"]["applications.new_received.total"] == 14
     gbk = records["gbk.txt"]["values"]
     assert gbk["meta.organ"] == "襄阳市行政审批局"
     assert gbk["applications.new_received.total"] == 14

@@ -1,0 +1,168 @@
+"""Read a PDF's text layer (pdfplumber) as the report's text: paragraphs as lines, tables as `|` rows.
+
+Tables are found from their ruling lines. Text outside them is read line by line: lines wrapped at
+the right margin are joined back into their sentence, page numbers in the margins are dropped, and a
+line whose words stand in columns far apart (a table printed without rules) becomes a `|` row. A
+table continuing on the next page simply continues: its rows follow each other in the text with the
+page furniture between them dropped. Every page's start offset is kept for the evidence.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from itertools import pairwise
+from statistics import median
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+from extractor.errors import InputError
+from extractor.render import Rendered, TextWriter
+
+MAX_PAGES = 300  # the longest real reports run to a few dozen pages
+_MARGIN = 0.08  # share of the page height at the top and bottom where headers and page numbers sit
+_PAGE_NUMBER = re.compile(r"^[-—–_·\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／共]\s*\d{1,4}\s*页?)?[-—–_·\s]*$")
+_COLUMN_GAP = 2.0  # a gap of this many character widths separates two columns of a table without rules
+
+
+def render_pdf(data: bytes) -> Rendered:
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PdfminerException as e:  # pdfplumber wraps what pdfminer raised
+        if isinstance(e.args[0] if e.args else None, PDFPasswordIncorrect):
+            raise InputError("encrypted PDF; it needs its password removed first") from None
+        raise InputError("PDF that cannot be parsed (damaged or truncated)") from None
+    except (MalformedPDFException, PDFSyntaxError, ValueError, KeyError, TypeError, AssertionError):
+        raise InputError("PDF that cannot be parsed (damaged or truncated)") from None
+    with pdf:
+        try:
+            pages = pdf.pages
+        except Exception:  # pdfminer raises many types on a damaged page tree; all mean the same here
+            raise InputError("PDF that cannot be parsed (damaged or truncated)") from None
+        if len(pages) > MAX_PAGES:
+            raise InputError(f"PDF of {len(pages)} pages, more than a report has (limit {MAX_PAGES})")
+        writer, chars = TextWriter(), 0
+        for page in pages:
+            try:
+                chars += len(page.chars)
+                _render_page(page, writer)
+            except Exception as e:  # as above: a damaged page, whatever pdfminer calls it
+                raise InputError(f"PDF page {page.page_number} cannot be read ({type(e).__name__})") from None
+            finally:
+                page.close()  # pdfplumber caches each page's objects; a long PDF would pile them up
+    if chars == 0:
+        raise InputError("PDF without a text layer (scanned pages); it needs OCR before it can be read")
+    return writer.result()
+
+
+def _render_page(page: Any, writer: TextWriter) -> None:
+    writer.new_page(page.page_number)
+    tables = page.find_tables()  # pdfplumber's default: cells from the ruling lines
+    blocks: list[tuple[float, str, Any]] = [(t.bbox[1], "table", (k, t)) for k, t in enumerate(tables, 1)]
+    body = page.filter(lambda obj: not any(_inside(obj, t.bbox) for t in tables)) if tables else page
+    lines = [ln for ln in body.extract_text_lines(return_chars=True) if not _furniture(ln, page.height)]
+    blocks += [(ln["top"], "line", ln) for ln in lines]
+    # Margins are taken as symmetric: on a page of short lines the longest is not at the margin.
+    right = page.width - min((ln["x0"] for ln in lines), default=0)
+    blocks.sort(key=lambda b: b[0])
+    for k, (_, kind, obj) in enumerate(blocks):
+        if kind == "table":
+            _write_table(obj[1], writer, f"/page[{page.page_number}]/table[{obj[0]}]")
+            continue
+        cells = _columns(obj)
+        if len(cells) >= 3 and any(c.replace(",", "").replace(".", "").isdigit() for c in cells):
+            writer.row([(c, None) for c in cells])
+            continue
+        writer.text(obj["text"])
+        following = blocks[k + 1] if k + 1 < len(blocks) else None
+        if not (following and following[1] == "line" and _wrapped(obj, right) and not _heading(following[2])):
+            writer.text("\n")
+        elif obj["text"][-1:].isascii() and following[2]["text"][:1].isascii():
+            writer.text(" ")  # a Latin word broken at the margin; CJK text joins without a blank
+
+
+_HEADING = re.compile(
+    r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[章节部分])"
+)
+
+
+def _heading(line: dict[str, Any]) -> bool:
+    """A numbered heading starts a new paragraph, even after a line that filled the width."""
+    return bool(_HEADING.match(line["text"]))
+
+
+def _inside(obj: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
+    x0, top, x1, bottom = bbox
+    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return x0 <= cx <= x1 and top <= cy <= bottom
+
+
+def _furniture(line: dict[str, Any], height: float) -> bool:
+    """A page number in the top or bottom margin."""
+    in_margin = line["bottom"] < height * _MARGIN or line["top"] > height * (1 - _MARGIN)
+    return in_margin and bool(_PAGE_NUMBER.match(line["text"]))
+
+
+def _char_width(line: dict[str, Any]) -> float:
+    return median(c["x1"] - c["x0"] for c in line["chars"]) if line["chars"] else 10.0
+
+
+def _wrapped(line: dict[str, Any], right: float) -> bool:
+    """Does the line run to the right margin, so that its sentence goes on in the next line?"""
+    return line["x1"] >= right - 1.5 * _char_width(line)
+
+
+def _columns(line: dict[str, Any]) -> list[str]:
+    """The line cut where its characters stand far apart: the cells of a table printed without rules."""
+    chars = [c for c in line["chars"] if c["text"].strip()]
+    if not chars:
+        return []
+    gap = _COLUMN_GAP * _char_width(line)
+    cells, current = [], [chars[0]["text"]]
+    for prev, ch in pairwise(chars):
+        if ch["x0"] - prev["x1"] > gap:
+            cells.append("".join(current))
+            current = []
+        current.append(ch["text"])
+    cells.append("".join(current))
+    return cells
+
+
+def _write_table(table: Any, writer: TextWriter, prefix: str) -> None:
+    """Write the table on its grid: a cell merged down stands on every row, one merged across once."""
+    texts = {}
+    for row, extracted in zip(table.rows, table.extract(), strict=True):
+        for bbox, text in zip(row.cells, extracted, strict=True):
+            if bbox is not None:
+                texts[bbox] = _cell_text(text)
+    columns = [c.bbox for c in table.columns]
+    for i, row in enumerate(table.rows):
+        cells: list[tuple[str, str | None]] = []
+        for j, bbox in enumerate(row.cells):
+            path = f"{prefix}/tr[{i + 1}]/td[{j + 1}]"
+            if bbox is not None:
+                cells.append((texts[bbox], path))
+                continue
+            slot = (columns[j][0], row.bbox[1], columns[j][2], row.bbox[3])
+            above = _covering(texts, slot)
+            if above is not None and above[1] < row.bbox[1] - 0.5:
+                cells.append((texts[above], path))  # merged down from a row above: a group label
+        writer.row(cells)
+
+
+def _covering(
+    cells: dict[tuple[float, float, float, float], str], slot: tuple[float, float, float, float]
+) -> tuple[float, float, float, float] | None:
+    cx, cy = (slot[0] + slot[2]) / 2, (slot[1] + slot[3]) / 2
+    return next((b for b in cells if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]), None)
+
+
+def _cell_text(text: str | None) -> str:
+    """A cell's text with the lines it wrapped into joined: CJK without a blank, Latin words with one."""
+    if not text:
+        return ""
+    return re.sub(r"(?<=[\x21-\x7e])\n(?=[\x21-\x7e])", " ", text).replace("\n", "")

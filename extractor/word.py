@@ -1,0 +1,65 @@
+"""Read a Word (.docx) report (python-docx): paragraphs and tables in document order.
+
+Tables are written on their grid like HTML ones: a cell merged down (vMerge) stands on every row it
+covers, so group labels land on each of their rows; a cell merged across (gridSpan) stands once.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from extractor.errors import InputError
+from extractor.render import Rendered, TextWriter
+
+MAX_UNZIPPED = 200 * 1024 * 1024  # a report's document.xml is a few MB; more is a zip bomb
+
+
+def render_docx(data: bytes) -> Rendered:
+    _check_archive(data)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile):
+        raise InputError("zip file that is not a Word (.docx) document") from None
+    except Exception as e:  # lxml and the OPC reader raise many types on a damaged part
+        raise InputError(f"damaged Word document ({type(e).__name__})") from None
+    writer = TextWriter()
+    tables = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            writer.text(block.text + "\n")
+        elif isinstance(block, Table):
+            tables += 1
+            _write_table(block, writer, f"/w:body/w:tbl[{tables}]")
+    return writer.result()
+
+
+def _check_archive(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise InputError("zip file that is not a Word (.docx) document")
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
+                raise InputError("Word document that unpacks to more than 200 MB; not a report")
+    except zipfile.BadZipFile:
+        raise InputError("damaged or truncated zip/Word (.docx) file") from None
+
+
+def _write_table(table: Table, writer: TextWriter, prefix: str) -> None:
+    for i, row in enumerate(table.rows, 1):
+        cells: list[tuple[str, str | None]] = []
+        previous = None
+        # row.cells gives one cell per grid column: a cell merged across repeats (kept once), a
+        # cell merged down is the top cell of its merge (kept on every row).
+        for j, cell in enumerate(row.cells, 1):
+            if previous is not None and cell._tc is previous:
+                continue
+            previous = cell._tc
+            text = " ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
+            cells.append((text, f"{prefix}/w:tr[{i}]/col[{j}]"))  # j: grid column
+        writer.row(cells)
