@@ -274,7 +274,11 @@ def _print_eval(scores: list[ReportScore], worst: int) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: RESULTS.<format>")
 @click.option("--flat", is_flag=True, help="Values only (no confidence and status columns); flat records for jsonl.")
 @click.option("--labels", type=click.Choice(["id", "zh"]), default="id", show_default=True, help="Column names.")
-def export_cmd(results: Path, fmt: str, output: Path | None, flat: bool, labels: str) -> None:
+@click.option("--apply-reviews", is_flag=True, help="Apply the reviewers' decisions (see `xxgk review`).")
+@click.option("--reviews", type=click.Path(dir_okay=False, path_type=Path), help="Default: RESULTS.reviews.sqlite")
+def export_cmd(
+    results: Path, fmt: str, output: Path | None, flat: bool, labels: str, apply_reviews: bool, reviews: Path | None
+) -> None:
     """Write extraction results as one row per report: CSV, Parquet (typed columns) or JSON Lines."""
     from extractor import export
 
@@ -284,6 +288,8 @@ def export_cmd(results: Path, fmt: str, output: Path | None, flat: bool, labels:
     if target.resolve() == results.resolve():
         raise click.ClickException("the export would overwrite RESULTS; give another -o")
     records = export.read_records(results)
+    if apply_reviews:
+        records = _reviewed(records, reviews or reviews_db(results))
     try:
         if fmt == "csv":
             n = export.to_csv(records, target, flat=flat, labels=labels)  # type: ignore[arg-type]
@@ -296,6 +302,44 @@ def export_cmd(results: Path, fmt: str, output: Path | None, flat: bool, labels:
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"xxgk: {n} report(s) written to {target}", err=True)
+
+
+def reviews_db(results: Path) -> Path:
+    return results.with_name(results.name + ".reviews.sqlite")
+
+
+def _reviewed(records: Iterator[dict], db: Path) -> Iterator[dict]:
+    from extractor.decisions import DecisionStore, apply
+
+    if not db.exists():
+        raise click.ClickException(f"{db}: no review decisions there (run `xxgk review` first, or give --reviews)")
+    store = DecisionStore(db)
+    for record in records:
+        if "values" in record:
+            raise click.ClickException(f"{record.get('source')}: --apply-reviews needs full records, not --flat ones")
+        yield apply(record, store.latest(record.get("content_hash", "")))
+
+
+@main.command("review")
+@click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--port", default=8765, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Only loopback unless you mean otherwise.")
+@click.option("--reviews", type=click.Path(dir_okay=False, path_type=Path), help="Default: RESULTS.reviews.sqlite")
+@click.option("--reviewer", default=lambda: os.environ.get("USER") or "reviewer", help="Name kept with each decision.")
+def review_cmd(results: Path, port: int, host: str, reviews: Path | None, reviewer: str) -> None:
+    """A local web page to inspect, accept and correct the fields in review (keyboard driven)."""
+    import uvicorn
+
+    from extractor.decisions import DecisionStore
+    from extractor.review_app import create_app
+
+    store = DecisionStore(reviews or reviews_db(results))
+    try:
+        app = create_app(results, store, reviewer)
+    except (ValueError, KeyError) as e:
+        raise click.ClickException(f"{results}: not extraction results ({e})") from None
+    click.echo(f"xxgk review: http://{host}:{port}/  ({len(app.state.queue)} fields to review; Ctrl-C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @main.command("serve-local")

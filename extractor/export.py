@@ -45,6 +45,7 @@ class FieldSpec:
     id: str
     label: str
     unit: str
+    signed: bool = False  # 本年增/减: a change that may be negative
 
 
 @cache
@@ -52,7 +53,9 @@ def field_specs() -> tuple[FieldSpec, ...]:
     """The canonical fields (fields.tsv, shipped with the package), in order."""
     text = resources.files("extractor").joinpath("data/fields.tsv").read_text("utf-8")
     rows = list(csv.reader(text.splitlines()[1:], delimiter="\t"))
-    return tuple(FieldSpec(r[0], ZH_NAMES.get(r[0], _ENGLISH_NOTE.sub("", r[1])), r[3]) for r in rows if r)
+    return tuple(
+        FieldSpec(r[0], ZH_NAMES.get(r[0], _ENGLISH_NOTE.sub("", r[1])), r[3], "(signed)" in r[1]) for r in rows if r
+    )
 
 
 def read_records(path: str | Path) -> Iterator[dict[str, Any]]:

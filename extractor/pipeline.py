@@ -75,7 +75,7 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
             values.update(reading.values)
             sound.update(reading.sound)
             report.problems += reading.problems
-            if reading.values and part != "active":
+            if reading.values:
                 tables.append(part)
     narrative = read_narrative(norm, skip)
     for name in type(narrative).model_fields:
@@ -92,8 +92,8 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
     if fmt == "legacy":
         _legacy_cells(values)
         tables = []
-    report.checks = reconcile(values, fmt, tables, sound)
-    _build(report, values, fmt)
+    report.checks = reconcile(values, fmt, [t for t in tables if t != "active"], sound)
+    _build(report, values, fmt, tables)
     if doc.anchors or doc.pages:
         meta = [getattr(report.meta, name) for name in type(report.meta).model_fields]
         _locate([*values.values(), *(v for v in meta if isinstance(v, Value))], doc.anchors, doc.pages)
@@ -162,16 +162,37 @@ def _legacy_cells(values: dict[str, Value]) -> None:
         )  # fmt: skip
 
 
-def _flag_unread_cells(report: Report, values: dict[str, Value]) -> None:
-    """A standard-format report prints every cell of its tables: one the parser never found is in doubt."""
+def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: str, read: list[str]) -> None:
+    """Cells a standard-format report should print but the parser never found are in doubt: every
+    cell of a table the parser could not read, and the unread cells of a table (表二: of a block)
+    it did read. A 表二 block the report leaves out altogether is not printed, not unread."""
+    if not read:  # no table at all: not the report it seemed, or a different layout; one doubt, not 200
+        if not report.meta.format.review:
+            report.meta.format.review.append("none of the official tables was found in the report")
+            report.meta.format.confidence = min(report.meta.format.confidence, 0.5)
+        return
+    blocks = {row.id: block for block in layout().active[fmt] for row in block.rows}
+    printed = {
+        id(blocks[fid.split(".")[1]])
+        for fid, v in values.items()
+        if fid.startswith("active.") and v.value is not None and fid.split(".")[1] in blocks
+    }
     for fid, v in report.fields():
-        if v.status == "missing" and not v.review and fid.startswith(TABLE_PREFIXES):
-            v.review.append("table cell not found in the report")
-            v.confidence = 0.0
-            values[fid] = v
+        if v.status != "missing" or v.review or not fid.startswith(TABLE_PREFIXES):
+            continue
+        part, row = fid.split(".")[:2]
+        if part == "active" and part in read and row in blocks and id(blocks[row]) not in printed:
+            continue
+        if part in read:
+            why = "table cell not found in the report"
+        else:
+            why = f"the report's table for this field could not be read ({part})"
+        v.review.append(why)
+        v.confidence = 0.0
+        values[fid] = v
 
 
-def _build(report: Report, values: dict[str, Value], fmt: str) -> None:
+def _build(report: Report, values: dict[str, Value], fmt: str, read: list[str]) -> None:
     if fmt in ("2019", "2021"):
         report.active = build(Active2019 if fmt == "2019" else Active2021, values, "active.")
     if fmt != "legacy" or any(k.startswith("applications.") for k in values):
@@ -183,7 +204,7 @@ def _build(report: Report, values: dict[str, Value], fmt: str) -> None:
         report.disputes = build(Disputes, values, "disputes.")
     report.narrative = build(Narrative, values, "narrative.")
     if fmt in ("2019", "2021"):
-        _flag_unread_cells(report, values)
+        _flag_unread_cells(report, values, fmt, read)
     for name in ("organ", "year"):
         v = getattr(report.meta, name)
         if v.value is None and not v.review:

@@ -1,0 +1,201 @@
+"""The review app as a reviewer uses it: the real page in headless Chromium, driven by the keyboard.
+
+Chromium is Debian's (`apt-get install chromium`, done by .ci/run); Playwright's Python package
+drives it. The server runs in a thread on a free loopback port.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from extractor.decisions import Decision, DecisionStore, parse_value
+from extractor.evaluate import same, score
+from extractor.review_app import create_app
+from tests.conftest import corpus_reports, gold_of
+
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+XXGK = [sys.executable, "-m", "extractor.cli"]
+
+
+def xxgk(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*XXGK, *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("review") / "results.jsonl"
+    reports = [p for p in corpus_reports()]
+    p = xxgk("extract", *map(str, reports), "-o", str(out), "--no-progress")
+    assert p.returncode == 0, p.stderr
+    return out
+
+
+class Server:
+    def __init__(self, results: Path, db: Path, reviewer: str = "tester") -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.app = create_app(results, DecisionStore(db), reviewer)
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def server(results: Path, tmp_path: Path) -> Iterator[Server]:
+    s = Server(results, tmp_path / "reviews.sqlite")
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is needed: apt-get install chromium (.ci/run does)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield b
+        b.close()
+
+
+def test_a_correction_by_keyboard_is_kept_and_exported(server: Server, browser, results: Path, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server.url + "/")
+    page.click("text=queue")
+    # The queue, most doubtful first; open the first field of 表三 (it is in identities).
+    n = next(k for k, it in enumerate(server.app.state.queue) if it.field.startswith("applications."))
+    item = server.app.state.queue[n]
+    page.click(f"a[href='/item/{n}']")
+    page.wait_for_url(f"**/item/{n}")
+    assert page.locator("td.target").count() == 1  # the cell marked in the official grid
+    page.keyboard.press("e")  # edit
+    assert page.evaluate("document.activeElement.id") == "input"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("7")
+    # The identities are re-checked live with the proposed value.
+    page.wait_for_function("document.querySelector('#rules').textContent.includes('=7')")
+    page.keyboard.press("Enter")  # save the correction; the next field opens
+    page.wait_for_url(f"**/item/{n + 1}")
+    page.keyboard.press("k")  # back to the corrected field
+    page.wait_for_url(f"**/item/{n}")
+    page.reload()
+    assert page.locator(".decided .new").first.inner_text() == "7"
+
+    out = tmp_path / "export.jsonl"
+    p = xxgk("export", str(results), "--to", "jsonl", "--flat", "--apply-reviews",
+             "--reviews", str(tmp_path / "reviews.sqlite"), "-o", str(out))  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    exported = {r["content_hash"]: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
+    assert exported[item.content_hash]["values"][item.field] == 7
+    assert item.field not in exported[item.content_hash]["review"]
+    # Extraction re-run into another file: the decision follows the report by its content hash.
+    again = tmp_path / "again.jsonl"
+    assert xxgk("extract", item.source, "-o", str(again), "--no-progress").returncode == 0
+    p = xxgk("export", str(again), "--to", "jsonl", "--flat", "--apply-reviews",
+             "--reviews", str(tmp_path / "reviews.sqlite"), "-o", str(out))  # fmt: skip
+    assert json.loads(out.read_text("utf-8"))["values"][item.field] == 7
+
+
+def test_accept_and_source_error_by_keyboard_and_a_bad_value_is_refused(server: Server, browser) -> None:
+    page = browser.new_page()
+    page.goto(server.url + "/item/0")
+    page.keyboard.press("a")
+    page.wait_for_url("**/item/1")
+    page.keyboard.press("s")
+    page.wait_for_url("**/item/2")
+    page.keyboard.press("e")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("1.5")
+    page.wait_for_function("document.querySelector('#check').textContent.length > 0")
+    assert "must be" in page.inner_text("#check")
+    page.goto(server.url + "/queue")
+    decisions = page.locator(".decided").all_inner_texts()
+    assert decisions[:2] == ["accept", "source_error"]
+
+
+def test_writes_need_this_runs_token_and_nothing_outside_the_results_is_served(server: Server) -> None:
+    def post(path: str, data: bytes, kind: str) -> int:
+        req = urllib.request.Request(server.url + path, data=data, headers={"Content-Type": kind})
+        try:
+            return urllib.request.urlopen(req, timeout=10).status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    assert post("/decide", b"n=0&decision=accept&token=wrong", "application/x-www-form-urlencoded") == 403
+    assert post("/check", json.dumps({"n": 0, "value": "1"}).encode(), "application/json") == 403
+    for path in ("/item/999999", "/item/-1", "/../../etc/passwd", "/item/..%2F..%2Fetc%2Fpasswd"):
+        try:
+            status = urllib.request.urlopen(server.url + path, timeout=10).status
+        except urllib.error.HTTPError as e:
+            status = e.code
+        assert status in (404, 422), path
+    assert server.server.config.host == "127.0.0.1"
+
+
+def test_right_decisions_on_every_flagged_field_score_100_percent(results: Path, tmp_path: Path) -> None:
+    """Review every flagged field of the corpus as a careful reviewer would: accept what is right,
+    correct what is wrong (to the gold value), then export with the decisions applied."""
+    store = DecisionStore(tmp_path / "reviews.sqlite")
+    records = [json.loads(line) for line in results.read_text("utf-8").splitlines()]
+    golds = {r["content_hash"]: gold_of(Path(r["source"])) for r in records}
+    flagged = 0
+    for r in records:
+        flat = _flat(r)
+        gold = golds[r["content_hash"]]["fields"]
+        for fid in r["review"]:
+            flagged += 1
+            got = flat["values"].get(fid)
+            if fid not in gold or same(gold[fid], got) or (gold[fid] is None and got is None):
+                store.record(Decision(r["content_hash"], fid, "accept", got, got, "", "tester"))
+            else:
+                new = parse_value(fid, "" if gold[fid] is None else str(gold[fid]))
+                store.record(
+                    Decision(r["content_hash"], fid, "correct", got, new, "checked against the report", "tester")
+                )
+    store.close()
+    assert flagged > 50
+    out = tmp_path / "export.jsonl"
+    p = xxgk("export", str(results), "--to", "jsonl", "--flat", "--apply-reviews",
+             "--reviews", str(tmp_path / "reviews.sqlite"), "-o", str(out))  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    exact = judged = 0
+    for r in map(json.loads, out.read_text("utf-8").splitlines()):
+        s = score(r, golds[r["content_hash"]])
+        assert s.wrong == [], (r["source"], s.wrong)
+        exact, judged = exact + s.total.exact, judged + s.total.judged
+        assert r["review"] == []
+    assert exact == judged > 1000
+
+
+def _flat(record: dict) -> dict:
+    from extractor.export import flat_of
+
+    return flat_of(record)
