@@ -101,6 +101,7 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
 
 
 TABLE_PREFIXES = ("active.", "applications.", "disputes.")
+_TABLE_FIELDS: dict[str, tuple[str, ...]] = {}  # format -> its table fields, in order (learnt on first use)
 
 
 def _locate(values: list[Value], anchors: tuple[Anchor, ...], pages: tuple[int, ...]) -> None:
@@ -171,14 +172,20 @@ def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: str, read:
             report.meta.format.review.append("none of the official tables was found in the report")
             report.meta.format.confidence = min(report.meta.format.confidence, 0.5)
         return
+    if fmt not in _TABLE_FIELDS:
+        _TABLE_FIELDS[fmt] = tuple(fid for fid, _ in report.fields() if fid.startswith(TABLE_PREFIXES))
+    unread = [f for f in _TABLE_FIELDS[fmt] if (v := values.get(f)) is None or v.status == "missing"]
+    if not unread:  # the common case: every cell was read
+        return
     blocks = {row.id: block for block in layout().active[fmt] for row in block.rows}
     printed = {
         id(blocks[fid.split(".")[1]])
         for fid, v in values.items()
         if fid.startswith("active.") and v.value is not None and fid.split(".")[1] in blocks
     }
-    for fid, v in report.fields():
-        if v.status != "missing" or v.review or not fid.startswith(TABLE_PREFIXES):
+    for fid in unread:
+        v = report.get(fid)
+        if v is None or v.status != "missing" or v.review:
             continue
         part, row = fid.split(".")[:2]
         if part == "active" and part in read and row in blocks and id(blocks[row]) not in printed:

@@ -94,9 +94,10 @@ def to_docx(blocks: list[Block], target: Path) -> Path:
             continue
         table = document.add_table(rows=len(block.rows), cols=block.width)
         table.style = "Table Grid"
-        for i, row in enumerate(block.rows):
-            for j, text in enumerate(row):
-                table.cell(i, j).text = text
+        for row, texts in zip(table.rows, block.rows, strict=True):  # table.cell(i, j) rescans the table
+            for cell, text in zip(row.cells, texts, strict=True):
+                if text:
+                    cell.text = text
         for r0, c0, r1, c1 in block.spans:
             text = block.rows[r0][c0]
             merged = table.cell(r0, c0).merge(table.cell(r1, c1))
