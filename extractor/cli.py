@@ -330,14 +330,14 @@ def review_cmd(results: Path, port: int, host: str, reviews: Path | None, review
     """A local web page to inspect, accept and correct the fields in review (keyboard driven)."""
     import uvicorn
 
-    from extractor.decisions import DecisionStore
     from extractor.review_app import create_app
 
-    store = DecisionStore(reviews or reviews_db(results))
     try:
-        app = create_app(results, store, reviewer)
-    except (ValueError, KeyError) as e:
-        raise click.ClickException(f"{results}: not extraction results ({e})") from None
+        app = create_app(results, reviews or reviews_db(results), reviewer)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    except KeyError as e:
+        raise click.ClickException(f"{results}: not extraction results (no {e} in a record)") from None
     click.echo(f"xxgk review: http://{host}:{port}/  ({len(app.state.queue)} fields to review; Ctrl-C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -73,9 +73,13 @@ class Results:
         self.queue: list[Item] = []
         with path.open("rb") as f:
             offset = 0
-            for line in f:
+            for n, line in enumerate(f, 1):
                 if line.strip():
-                    self._index(json.loads(line), offset)
+                    try:
+                        record = json.loads(line)
+                    except ValueError:
+                        raise ValueError(f"{path}:{n}: not a JSON record (a line cut off by a killed run?)") from None
+                    self._index(record, offset)
                 offset += len(line)
         self.queue.sort(key=lambda i: (i.confidence, i.source, i.field))
         self._cache: OrderedDict[str, Report] = OrderedDict()
@@ -85,10 +89,8 @@ class Results:
             raise ValueError(f"{self.path}: review needs full records (run `xxgk extract` without --flat)")
         h = record["content_hash"]
         self.entries[h] = Entry(offset, record["source"], list(record.get("review", [])))
-        report = Report.model_validate(record)
-        for fid in report.review:
-            v = report.get(fid)
-            self.queue.append(Item(h, fid, v.confidence if v else 0.0, record["source"]))
+        for fid in record.get("review", []):
+            self.queue.append(Item(h, fid, _confidence(record, fid), record["source"]))
 
     def report(self, content_hash: str) -> Report:
         if content_hash not in self.entries:
@@ -112,9 +114,21 @@ class Results:
         return doc.text if doc.content_hash == content_hash else None
 
 
-def create_app(results: Path, store: DecisionStore, reviewer: str, token: str | None = None) -> FastAPI:
+def _confidence(record: dict[str, Any], field_id: str) -> float:
+    """A field's confidence read straight from the JSON (indexing thousands of records stays quick)."""
+    node: Any = record
+    for name in field_id.split("."):
+        node = node.get(name) if isinstance(node, dict) else None
+    return float(node.get("confidence", 0.0)) if isinstance(node, dict) else 0.0
+
+
+def create_app(results: Path, store: DecisionStore | Path, reviewer: str, token: str | None = None) -> FastAPI:
+    """The app for one results file. `store`: the decisions, or the SQLite file to keep them in
+    (created only once the results have been read)."""
     app = FastAPI(title="xxgk review", docs_url=None, redoc_url=None, openapi_url=None)
     data = Results(results)
+    if not isinstance(store, DecisionStore):
+        store = DecisionStore(store)
     token = token or secrets.token_urlsafe(24)
     app.state.token = token
     app.state.queue = data.queue

@@ -143,3 +143,17 @@ def test_a_rules_only_run_does_not_import_the_model_client() -> None:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_BASE_URL")}
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert p.stdout.strip() == "False", p.stderr
+
+
+def test_review_and_apply_reviews_user_errors_are_one_line(tmp_path: Path) -> None:
+    flat = tmp_path / "flat.jsonl"
+    assert run("extract", str(CORPUS / "seeds" / "000_33ae8ea1c32d037b.txt"), "--flat", "-o", str(flat)).returncode == 0
+    (tmp_path / "junk.jsonl").write_text("junk\n")
+    for args, words in [
+        (("review", str(flat)), "full records"),
+        (("review", str(tmp_path / "junk.jsonl")), "not a JSON record"),
+        (("export", str(flat), "--to", "csv", "--apply-reviews"), "no review decisions"),
+    ]:
+        p = run(*args)
+        assert p.returncode != 0 and "Traceback" not in p.stderr and words in p.stderr, p.stderr
+        assert p.stderr.strip().count("\n") == 0, p.stderr
