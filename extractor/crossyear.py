@@ -11,8 +11,10 @@ interrupted run never damages it.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +25,28 @@ _NEEDED = tuple(dict.fromkeys(f for rule in CROSS_YEAR_RULES for f in rule.field
 _BLANKS = re.compile(r"\s+")
 
 
-@dataclass
+_INDEX = {f: i for i, f in enumerate(_NEEDED)}
+
+
+class Figures:
+    """The numbers the cross-year rules need from one record, packed in an array (NaN: no number):
+    a batch keeps one per report until the pass ends, so it should cost bytes, not kilobytes."""
+
+    __slots__ = ("_a",)
+
+    def __init__(self, values: dict[str, float | int]) -> None:
+        self._a = array("d", [math.nan]) * len(_NEEDED)
+        for f, v in values.items():
+            self._a[_INDEX[f]] = v
+
+    def __contains__(self, field_id: str) -> bool:
+        return not math.isnan(self._a[_INDEX[field_id]])
+
+    def __getitem__(self, field_id: str) -> float:
+        return self._a[_INDEX[field_id]]
+
+
+@dataclass(slots=True)
 class Entry:
     """What the cross-year rules need from one record."""
 
@@ -32,7 +55,7 @@ class Entry:
     organ: str
     year: int
     format: str
-    values: dict[str, float | int]  # only the fields with a number
+    values: Figures  # only the fields with a number
 
 
 @dataclass
@@ -64,7 +87,7 @@ def entry(line: int, record: dict) -> Entry | None:
     if not isinstance(organ, str) or not isinstance(year, int) or not organ.strip():
         return None  # a report without a known agency and year cannot be paired
     values = {f: v for f in _NEEDED if isinstance(v := get(record, f), int | float) and not isinstance(v, bool)}
-    return Entry(line, record.get("source", ""), _BLANKS.sub("", organ), year, str(fmt), values)
+    return Entry(line, record.get("source", ""), _BLANKS.sub("", organ), year, str(fmt), Figures(values))
 
 
 def check(rule: CrossYearRule, before: Entry, now: Entry) -> tuple[str, str] | None:
