@@ -165,7 +165,7 @@ def _split_glued_labels(cells: list[Cell]) -> list[Cell]:
     return out
 
 
-@lru_cache(maxsize=65536)  # the same cell texts recur in every report
+@lru_cache(maxsize=4096)  # the same cell texts recur in every report; small, so memory stays flat
 def _glued_pieces(text: str) -> tuple[tuple[str, int, int], ...] | None:
     """The pieces (text, start, end) a glued cell splits into, or None when it is one cell."""
     if not text or not _HAS_DIGIT.search(text) or _NUM_RE.fullmatch(text):

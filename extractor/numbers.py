@@ -45,7 +45,7 @@ class Number:
     raw: str
 
 
-@lru_cache(maxsize=65536)  # cells repeat endlessly across reports ("0", "", "/")
+@lru_cache(maxsize=4096)  # cells repeat endlessly ("0", "", "/"); small, so batch memory stays flat
 def parse_cell(text: str, kind: Kind = "count", unit: str = "件") -> Number | Literal["blank"] | None:
     """Parse a table cell. Returns a Number, "blank" for an empty or placeholder cell, None for text.
 
