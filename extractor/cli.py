@@ -22,6 +22,7 @@ from extractor.schema import Report, Usage
 
 if TYPE_CHECKING:
     from extractor.client import ModelClient
+    from extractor.decisions import DecisionStore
 
 SKIP_SUFFIXES = (".gold.json",)
 
@@ -289,7 +290,7 @@ def export_cmd(
         raise click.ClickException("the export would overwrite RESULTS; give another -o")
     records = export.read_records(results)
     if apply_reviews:
-        records = _reviewed(records, reviews or reviews_db(results))
+        records = _reviewed(records, _decisions(reviews or reviews_db(results)))
     try:
         if fmt == "csv":
             n = export.to_csv(records, target, flat=flat, labels=labels)  # type: ignore[arg-type]
@@ -308,12 +309,21 @@ def reviews_db(results: Path) -> Path:
     return results.with_name(results.name + ".reviews.sqlite")
 
 
-def _reviewed(records: Iterator[dict], db: Path) -> Iterator[dict]:
-    from extractor.decisions import DecisionStore, apply
+def _decisions(db: Path) -> DecisionStore:
+    """The review database, opened before any output is written."""
+    from extractor.decisions import DecisionStore
 
     if not db.exists():
         raise click.ClickException(f"{db}: no review decisions there (run `xxgk review` first, or give --reviews)")
-    store = DecisionStore(db)
+    try:
+        return DecisionStore(db)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _reviewed(records: Iterator[dict], store: DecisionStore) -> Iterator[dict]:
+    from extractor.decisions import apply
+
     for record in records:
         if "values" in record:
             raise click.ClickException(f"{record.get('source')}: --apply-reviews needs full records, not --flat ones")
@@ -328,6 +338,8 @@ def _reviewed(records: Iterator[dict], db: Path) -> Iterator[dict]:
 @click.option("--reviewer", default=lambda: os.environ.get("USER") or "reviewer", help="Name kept with each decision.")
 def review_cmd(results: Path, port: int, host: str, reviews: Path | None, reviewer: str) -> None:
     """A local web page to inspect, accept and correct the fields in review (keyboard driven)."""
+    import socket
+
     import uvicorn
 
     from extractor.review_app import create_app
@@ -338,8 +350,13 @@ def review_cmd(results: Path, port: int, host: str, reviews: Path | None, review
         raise click.ClickException(str(e)) from None
     except KeyError as e:
         raise click.ClickException(f"{results}: not extraction results (no {e} in a record)") from None
+    # Bind first, so a port in use is one clear line and the address printed is one that answers.
+    try:
+        sock = socket.create_server((host, port))
+    except OSError as e:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     click.echo(f"xxgk review: http://{host}:{port}/  ({len(app.state.queue)} fields to review; Ctrl-C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
 
 @main.command("serve-local")

@@ -91,9 +91,12 @@ class DecisionStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
+        try:
+            self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.Error as e:
+            raise ValueError(f"{self.path}: not a review database ({e})") from None
 
     def record(self, d: Decision) -> Decision:
         when = d.decided_at or datetime.now(UTC).isoformat(timespec="seconds")
@@ -122,9 +125,13 @@ class DecisionStore:
         ).fetchall()
         return [_decision(r) for r in rows]
 
-    def decided_count(self) -> dict[str, int]:
-        rows = self.db.execute("SELECT content_hash, COUNT(DISTINCT field) FROM decisions GROUP BY content_hash")
-        return dict(rows.fetchall())
+    def decided(self) -> dict[tuple[str, str], Decision]:
+        """(content hash, field id) -> the latest decision, for every decided field (one query)."""
+        rows = self.db.execute(
+            "SELECT content_hash, field, action, old_value, new_value, reason, reviewer, decided_at"
+            " FROM decisions ORDER BY id"
+        ).fetchall()
+        return {(r[0], r[1]): _decision(r) for r in rows}
 
     def close(self) -> None:
         self.db.close()

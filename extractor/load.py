@@ -17,7 +17,7 @@ import lxml.html
 from lxml import etree
 
 from extractor.errors import InputError
-from extractor.render import Anchor, Rendered, TextWriter
+from extractor.render import SPACES, Anchor, Rendered, TextWriter
 
 __all__ = ["Anchor", "Document", "InputError", "load_bytes", "load_path", "load_text", "render_html"]
 
@@ -153,7 +153,6 @@ _BLOCK = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header",
     "footer", "tr", "table", "tbody", "thead", "blockquote", "pre", "dd", "dt", "center", "form", "hr",
 }  # fmt: skip
-_SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 
 
 MAX_SPAN = 100  # a colspan/rowspan larger than this is a page's layout trick, not a table cell
@@ -226,7 +225,7 @@ def _grid(table: etree._Element) -> list[list[tuple[str, etree._Element]]]:
                     break
                 slots.append(("", tr))  # a hole left of a span that reaches further right
                 continue
-            text = _SPACES.sub(" ", cell.text_content()).strip()
+            text = SPACES.sub(" ", cell.text_content()).strip()
             down = _span(cell, "rowspan")
             for _ in range(_span(cell, "colspan")):
                 if down > 1:

@@ -179,16 +179,16 @@ def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: str, read:
         return
     blocks = {row.id: block for block in layout().active[fmt] for row in block.rows}
     printed = {
-        id(blocks[fid.split(".")[1]])
+        blocks[row].caption
         for fid, v in values.items()
-        if fid.startswith("active.") and v.value is not None and fid.split(".")[1] in blocks
+        if fid.startswith("active.") and v.value is not None and (row := fid.split(".")[1]) in blocks
     }
     for fid in unread:
         v = report.get(fid)
         if v is None or v.status != "missing" or v.review:
             continue
         part, row = fid.split(".")[:2]
-        if part == "active" and part in read and row in blocks and id(blocks[row]) not in printed:
+        if part == "active" and part in read and row in blocks and blocks[row].caption not in printed:
             continue
         if part in read:
             why = "table cell not found in the report"

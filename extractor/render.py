@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
+SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class TextWriter:
 
     def flush(self) -> None:
         for line in "".join(self.pending).split("\n"):
-            self._line(_SPACES.sub(" ", line).strip())
+            self._line(SPACES.sub(" ", line).strip())
         self.pending = []
 
     def new_page(self, number: int) -> None:
@@ -59,7 +59,7 @@ class TextWriter:
     def row(self, cells: list[tuple[str, str | None]]) -> None:
         """One table row: each cell's text and the path of the element it came from."""
         self.flush()
-        texts = [_SPACES.sub(" ", text).strip() for text, _ in cells]
+        texts = [SPACES.sub(" ", text).strip() for text, _ in cells]
         parts, offsets, pos = [], [], 2
         for text in texts:
             offsets.append(pos)

@@ -145,20 +145,23 @@ def create_app(results: Path, store: DecisionStore | Path, reviewer: str, token:
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:
-        decided = store.decided_count()
+        done = store.decided()
+        decided: dict[str, int] = {}
+        for h, _ in done:
+            decided[h] = decided.get(h, 0) + 1
         reports = sorted(
             ((h, e.source, len(e.review), decided.get(h, 0)) for h, e in data.entries.items()),
             key=lambda r: (-r[2], r[1]),
         )
-        first = next((n for n, i in enumerate(data.queue) if i.field not in store.latest(i.content_hash)), 0)
+        first = next((n for n, i in enumerate(data.queue) if (i.content_hash, i.field) not in done), 0)
         return TEMPLATES.TemplateResponse(
-            request, "index.html", {"reports": reports, "queue": data.queue, "first": first, "decided": decided}
+            request, "index.html", {"reports": reports, "queue": data.queue, "first": first}
         )
 
     @app.get("/queue", response_class=HTMLResponse)
     def queue(request: Request) -> HTMLResponse:
-        done = {h: store.latest(h) for h in {i.content_hash for i in data.queue}}
-        rows = [(n, i, done[i.content_hash].get(i.field)) for n, i in enumerate(data.queue)]
+        done = store.decided()
+        rows = [(n, i, done.get((i.content_hash, i.field))) for n, i in enumerate(data.queue)]
         return TEMPLATES.TemplateResponse(request, "queue.html", {"rows": rows, "labels": labels})
 
     @app.get("/item/{n}", response_class=HTMLResponse)
@@ -231,7 +234,7 @@ def _allowed(fmt: str, fid: str, values: dict[str, Any]) -> str | None:
     if values.get(fid) is not None:
         return None
     bounds = []
-    for rule in rules_involving(fmt, fid):
+    for rule in (r for r in rules_involving(fmt, fid) if not r.soft):  # prose (R7) bounds nothing
         side, other = (rule.rhs, rule.lhs) if fid in rule.rhs else (rule.lhs, rule.rhs)
         if all(isinstance(values.get(c), int | float) for c in other):
             known = sum(values[c] for c in side if isinstance(values.get(c), int | float))

@@ -532,7 +532,7 @@ def _fifteen(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
         return None
     tail = [c for c in cells if c.line >= first and not c.header and not c.loose]
     run: list[Cell] = []
-    columns = [label_key(c.label) for c in layout().dispute_columns]
+    columns = list(_dispute_keys()[0])
     seen: list[str] = []
     for c in tail:
         if c.text and parse_cell(c.text) is None:
@@ -555,13 +555,19 @@ def _fifteen(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
     return run if len(run) == 15 else None
 
 
+@cache
+def _dispute_keys() -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """Label keys of 表四: its columns, its columns and groups, the headings over them."""
+    lay = layout()
+    columns = tuple(label_key(c.label) for c in lay.dispute_columns)
+    labelled = columns + tuple(label_key(g.label) for g in lay.dispute_groups)
+    return columns, labelled, frozenset(label_key(h) for h in lay.dispute_headings)
+
+
 def _dispute_heading(text: str) -> str | None:
     """The label key of a 表四 header cell (a group, a column or a heading over them), else None."""
-    lay = layout()
+    _, labelled, headings = _dispute_keys()
     key = label_key(text)
     if not key:
         return None
-    for label in (*(c.label for c in lay.dispute_columns), *(g.label for g in lay.dispute_groups)):
-        if key == label_key(label) or label_key(label) in key:
-            return label_key(label)
-    return key if key in lay.dispute_headings else None
+    return next((label for label in labelled if label in key), key if key in headings else None)

@@ -153,7 +153,20 @@ def test_review_and_apply_reviews_user_errors_are_one_line(tmp_path: Path) -> No
         (("review", str(flat)), "full records"),
         (("review", str(tmp_path / "junk.jsonl")), "not a JSON record"),
         (("export", str(flat), "--to", "csv", "--apply-reviews"), "no review decisions"),
+        (("export", str(flat), "--to", "csv", "--apply-reviews", "--reviews", str(flat)), "not a review database"),
+        (("review", str(CORPUS / "real" / "README.md")), "not a JSON record"),
     ]:
         p = run(*args)
         assert p.returncode != 0 and "Traceback" not in p.stderr and words in p.stderr, p.stderr
         assert p.stderr.strip().count("\n") == 0, p.stderr
+
+
+def test_review_on_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    import socket
+
+    results = tmp_path / "r.jsonl"
+    assert run("extract", str(CORPUS / "seeds" / "000_33ae8ea1c32d037b.txt"), "-o", str(results)).returncode == 0
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        p = run("review", str(results), "--port", str(busy.getsockname()[1]))
+    assert p.returncode != 0 and "cannot listen" in p.stderr and p.stderr.strip().count("\n") == 0, p.stderr
+    assert "http://" not in p.stdout

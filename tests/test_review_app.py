@@ -38,8 +38,7 @@ def xxgk(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("review") / "results.jsonl"
-    reports = [p for p in corpus_reports()]
-    p = xxgk("extract", *map(str, reports), "-o", str(out), "--no-progress")
+    p = xxgk("extract", *map(str, corpus_reports()), "-o", str(out), "--no-progress")
     assert p.returncode == 0, p.stderr
     return out
 
@@ -157,7 +156,12 @@ def test_writes_need_this_runs_token_and_nothing_outside_the_results_is_served(s
         except urllib.error.HTTPError as e:
             status = e.code
         assert status in (404, 422), path
-    assert server.server.config.host == "127.0.0.1"
+
+
+def test_the_command_binds_loopback_unless_told_otherwise() -> None:
+    from extractor.cli import review_cmd
+
+    assert next(p.default for p in review_cmd.params if p.name == "host") == "127.0.0.1"
 
 
 def test_right_decisions_on_every_flagged_field_score_100_percent(results: Path, tmp_path: Path) -> None:
