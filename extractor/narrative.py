@@ -129,6 +129,10 @@ def _in_skip(pos: int, skip: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in skip)
 
 
+def _within_skip(start: int, last: int, skip: list[tuple[int, int]]) -> bool:
+    return any(a <= start and last < b for a, b in skip)
+
+
 def _sentence(text: str, start: int, end: int) -> str:
     a = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
     b_candidates = [i for i in (text.find("。", end), text.find("\n", end)) if i >= 0]
@@ -160,7 +164,9 @@ def _finditer(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]
 
 def _candidates(text: str, name: str, to_doc: OffsetMap, skip: list[tuple[int, int]]) -> list[Candidate]:
     out: list[Candidate] = []
-    windows = _windows(text, ANCHORS[name])
+    # A window lying wholly inside a table can only yield matches that start in the table, which
+    # are not read here: such windows (most of them, as tables are full of anchor words) go first.
+    windows = [(a, b) for a, b in _windows(text, ANCHORS[name]) if not _within_skip(to_doc(a), to_doc(b - 1), skip)]
     if not windows:
         return out
     for pattern in _COMPILED[name]:

@@ -12,6 +12,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate
 
 # CJK punctuation outside the CJK blocks that NFKC leaves in place.
@@ -190,6 +191,7 @@ _LABEL_NOISE = re.compile(r"[\s\"'“”‘’「」:：|#*_]")
 _LABEL_SEPARATORS = re.compile(r"[、,，;；.。()（）]")
 
 
+@lru_cache(maxsize=4096)  # the same labels recur in every report; bounded, so batch memory stays flat
 def label_key(label: str) -> str:
     """The comparable form of a table label: no numbering, whitespace, quotes, separators or markup."""
     label = unicodedata.normalize("NFKC", label)

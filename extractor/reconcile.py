@@ -9,8 +9,9 @@ when the parse itself may be at fault.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from functools import cache
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from extractor.schema import Check, Identity, Value, construct, identities, r5_holds
 
@@ -20,11 +21,40 @@ EPS = 1e-6
 
 def _known(values: dict[str, Value]) -> dict[str, Numeric]:
     """The numbers the arithmetic may rely on: parsed or derived values whose parse is not in doubt."""
+    # type() rather than isinstance: a bool is not a count, and this runs for every field.
     return {
-        fid: v.value
-        for fid, v in values.items()
-        if v.status != "review" and isinstance(v.value, (int, float)) and not isinstance(v.value, bool)
+        fid: x for fid, v in values.items() if ((t := type(x := v.value)) is int or t is float) and v.status != "review"
     }
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The rules of one format for one set of printed tables, worked out once and reused."""
+
+    rules: tuple[Identity, ...]
+    hard: tuple[Identity, ...]  # the identities of the printed tables: their blanks may be solved
+    soft: tuple[Identity, ...]  # R7: prose against tables
+    hard_cells: tuple[str, ...]  # in rule order, so records list fields in a stable order
+    hard_cell_set: frozenset[str]
+    all_cells: frozenset[str]
+    by_id: dict[str, Identity]
+
+
+@cache
+def _plan(fmt: str, tables: tuple[str, ...]) -> _Plan:
+    present = tuple(f"{t}." for t in tables)
+    rules = identities(fmt) if fmt in ("2019", "2021") else ()
+    hard = tuple(r for r in rules if not r.soft and r.lhs[0].startswith(present))
+    hard_cells = tuple(dict.fromkeys(c for r in hard for c in r.cells))
+    return _Plan(
+        rules=rules,
+        hard=hard,
+        soft=tuple(r for r in rules if r.soft),
+        hard_cells=hard_cells,
+        hard_cell_set=frozenset(hard_cells),
+        all_cells=frozenset(c for r in rules for c in r.cells),
+        by_id={r.id: r for r in rules},
+    )
 
 
 def reconcile(values: dict[str, Value], fmt: str, tables: Iterable[str], sound: dict[str, bool]) -> list[Check]:
@@ -33,32 +63,34 @@ def reconcile(values: dict[str, Value], fmt: str, tables: Iterable[str], sound: 
     `tables` names the tables the report has ("applications", "disputes"); only their cells are
     unknowns the arithmetic may solve.
     """
-    present = tuple(f"{t}." for t in tables)
-    rules = identities(fmt) if fmt in ("2019", "2021") else ()
-    hard = [r for r in rules if not r.soft and r.lhs[0].startswith(present)]
-    soft = [r for r in rules if r.soft]
-    for r in hard:
-        for fid in r.cells:
+    plan = _plan(fmt, tuple(tables))
+    if not plan.hard_cell_set <= values.keys():
+        for fid in plan.hard_cells:
             if fid not in values:
                 values[fid] = Value(status="missing")
     known = _known(values)
-    if any(c not in known for r in hard for c in r.cells):  # a fully printed table has nothing to solve
-        _propagate(values, known, hard, soft=False)
+    if not plan.hard_cell_set <= known.keys():  # a fully printed table has nothing to solve
+        _propagate(values, known, plan.hard, soft=False)
     # Prose totals (R7) may settle a table group the table leaves entirely blank; such values are
     # only as good as the prose, so they go to review.
-    usable = [r for r in soft if r.lhs[0] in known and all(c in values for c in r.rhs)]
+    usable = [r for r in plan.soft if r.lhs[0] in known and all(c in values for c in r.rhs)]
     if _propagate(values, known, usable, soft=True):
-        _propagate(values, known, hard, soft=True)
-    checks = [_check(known, values, r) for r in rules if values.keys() >= r.cell_set]
-    _apply(values, checks, {r.id: r for r in rules}, sound)
+        _propagate(values, known, plan.hard, soft=True)
+    if plan.all_cells <= values.keys():
+        checked = plan.rules
+    else:
+        checked = tuple(r for r in plan.rules if values.keys() >= r.cell_set)
+    checks = [_check(known, values, r) for r in checked]
+    _apply(values, checks, checked, plan.by_id, sound)
     return checks
 
 
-def _propagate(values: dict[str, Value], known: dict[str, Numeric], rules: list[Identity], soft: bool) -> bool:
-    any_change = changed = False
-    while True:
+def _propagate(values: dict[str, Value], known: dict[str, Numeric], rules: Sequence[Identity], soft: bool) -> bool:
+    any_change = False
+    open_rules = [r for r in rules if not r.cell_set <= known.keys()]  # rules with an unknown left
+    while open_rules:
         changed = False
-        for rule in rules:
+        for rule in open_rules:
             lhs_unknown = [c for c in rule.lhs if c not in known]
             rhs_unknown = [c for c in rule.rhs if c not in known]
             if not lhs_unknown and not rhs_unknown:
@@ -78,7 +110,9 @@ def _propagate(values: dict[str, Value], known: dict[str, Numeric], rules: list[
                 known[fid] = _derive(values, fid, val, rule, soft)
                 changed = any_change = True
         if not changed:
-            return any_change
+            break
+        open_rules = [r for r in open_rules if not r.cell_set <= known.keys()]
+    return any_change
 
 
 def _derive(values: dict[str, Value], fid: str, val: Numeric, rule: Identity, soft: bool) -> Numeric:
@@ -136,39 +170,55 @@ def _fmt(values: dict[str, Value], cells: tuple[str, ...]) -> str:
     return " + ".join("_" if (v := values.get(c)) is None or v.value is None else str(v.value) for c in cells)
 
 
-@cache
-def _involvement(rules: tuple[Identity, ...]) -> dict[str, tuple[int, ...]]:
-    """Field id -> the positions in `rules` of the rules that involve it (the same few rule sets recur)."""
+@lru_cache(maxsize=256)  # a few outcome patterns recur across a batch; bounded, so memory stays flat
+def _per_field(
+    checked: tuple[Identity, ...], outcomes: tuple[str, ...]
+) -> dict[str, tuple[tuple[str, ...], bool, tuple[int, ...]]]:
+    """Field id -> (its rules as "RULE:OUTCOME", whether one of them passes, the failing ones)."""
     found: dict[str, list[int]] = {}
-    for i, rule in enumerate(rules):
+    for i, rule in enumerate(checked):
         for c in rule.cells:
             found.setdefault(c, []).append(i)
-    return {fid: tuple(ixs) for fid, ixs in found.items()}
+    return {
+        fid: (
+            tuple(f"{checked[i].id}:{outcomes[i]}" for i in ixs),
+            any(outcomes[i] == "PASS" for i in ixs),
+            tuple(i for i in ixs if outcomes[i] == "FAIL"),
+        )
+        for fid, ixs in found.items()
+    }
 
 
-def _apply(values: dict[str, Value], checks: list[Check], rules: dict[str, Identity], sound: dict[str, bool]) -> None:
-    # Runs once per field of every report: set operations rather than per-check Python loops.
-    involvement = _involvement(tuple(rules[chk.rule] for chk in checks))
-    tags = [f"{chk.rule}:{chk.outcome}" for chk in checks]
-    passing = {i for i, chk in enumerate(checks) if chk.outcome == "PASS"}
-    failing = {i for i, chk in enumerate(checks) if chk.outcome == "FAIL"}
+_NO_RULES: tuple[tuple[str, ...], bool, tuple[int, ...]] = ((), False, ())
+_COUNTED = ("applications.", "disputes.")
+
+
+def _apply(
+    values: dict[str, Value],
+    checks: list[Check],
+    checked: tuple[Identity, ...],
+    rules: dict[str, Identity],
+    sound: dict[str, bool],
+) -> None:
+    # Runs once per field of every report: what depends only on the outcomes is worked out once.
+    per_field = _per_field(checked, tuple(chk.outcome for chk in checks))
     for fid, v in values.items():
-        mine = involvement.get(fid, ())
-        v.rules = [tags[i] for i in mine]
+        tags, passed, failing = per_field.get(fid, _NO_RULES)
+        v.rules = list(tags)
         value = v.value
         if value is not None and not (type(value) is int and value >= 0) and not r5_holds(fid, value):
             v.review.append("R5: a count must be a whole number >= 0")
-        if failing and not failing.isdisjoint(mine):
-            for i in mine:
-                if i in failing:
-                    _flag_failure(values, fid, v, checks[i], rules[checks[i].rule], sound)
-        passed = not passing.isdisjoint(mine)
+        for i in failing:
+            _flag_failure(values, fid, v, checks[i], rules[checks[i].rule], sound)
         if v.source == "model" and not passed:
             v.review.append("read by the model only; no rule or table confirms it")
-        if value is None and (v.status == "blank" or (mine and fid.startswith(("applications.", "disputes.")))):
+        if value is None and (v.status == "blank" or (tags and fid.startswith(_COUNTED))):
             what = "blank cell" if v.status == "blank" else "not found in the table"
             v.review.append(f"{what}: no identity settles its value")
-        v.confidence = _confidence(v, passed, sound.get(fid, False))
+        if v.status == "parsed" and v.source == "table_cell" and not v.review and value is not None:
+            v.confidence = _TABLE_CELL[passed, sound.get(fid, False)]  # most fields: _confidence, inlined
+        else:
+            v.confidence = _confidence(v, passed, sound.get(fid, False))
 
 
 def _flag_failure(values: dict[str, Value], fid: str, v: Value, chk: Check, rule: Identity, sound: dict) -> None:
@@ -182,6 +232,10 @@ def _flag_failure(values: dict[str, Value], fid: str, v: Value, chk: Check, rule
         v.status = "source_inconsistent" if all(sound.get(c, False) for c in printed) else "review"
 
 
+# A printed table cell: (a rule involving it holds, its row label matched soundly) -> confidence.
+_TABLE_CELL = {(True, True): 0.995, (False, True): 0.97, (True, False): 0.8, (False, False): 0.8}
+
+
 def _confidence(v: Value, passed: bool, sound: bool) -> float:
     """How far the value can be trusted; `passed`: a rule involving it holds with every cell known."""
     if v.status == "source_inconsistent":
@@ -191,7 +245,7 @@ def _confidence(v: Value, passed: bool, sound: bool) -> float:
     if v.status == "derived":
         base = 0.98
     elif v.source == "table_cell":
-        base = 0.995 if passed and sound else (0.97 if sound else 0.8)
+        base = _TABLE_CELL[passed, sound]
     elif v.source in ("sentence", "model"):  # a prose figure the table confirms (R7) is as good as the cell
         base = 0.99 if passed else v.confidence or 0.85
     else:

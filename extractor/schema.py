@@ -225,31 +225,36 @@ class Narrative(BaseModel):
     fee_amount: V
 
 
-_PLANS: dict[type[BaseModel], list[tuple[str, object]]] = {}
+_PLANS: dict[tuple[type[BaseModel], str], list[tuple[str, object]]] = {}
+
+
+def _plan(cls: type[BaseModel], prefix: str) -> list[tuple[str, object]]:
+    """How to fill each field of `cls` at `prefix`: a field id (a Value), a nested model, or a default."""
+    plan: list[tuple[str, object]] = []
+    for name, f in cls.model_fields.items():
+        ann = f.annotation
+        if ann is Value:
+            plan.append((name, prefix + name))
+        elif isinstance(ann, type) and issubclass(ann, BaseModel) and f.default_factory is not None:
+            plan.append((name, (ann, f"{prefix}{name}.")))
+        else:
+            plan.append((name, ("default", f.default)))
+    return plan
 
 
 def build(cls: type[M], values: dict[str, Value], prefix: str = "") -> M:
     """A model filled from `values` (field id -> Value); fields not in it get an empty Value."""
-    plan = _PLANS.get(cls)
-    if plan is None:
-        plan = []
-        for name, f in cls.model_fields.items():
-            ann = f.annotation
-            if ann is Value:
-                plan.append((name, Value))
-            elif isinstance(ann, type) and issubclass(ann, BaseModel) and f.default_factory is not None:
-                plan.append((name, ann))
-            else:
-                plan.append((name, ("default", f.default)))
-        _PLANS[cls] = plan
+    plan = _PLANS.get((cls, prefix))
+    if plan is None:  # a few dozen (model, prefix) pairs in all: worked out once each
+        plan = _PLANS[cls, prefix] = _plan(cls, prefix)
     kwargs: dict[str, object] = {}
-    for name, kind in plan:
-        if kind is Value:
-            kwargs[name] = values.get(prefix + name) or Value()
-        elif isinstance(kind, tuple):
-            kwargs[name] = kind[1]
+    for name, how in plan:
+        if type(how) is str:
+            kwargs[name] = values.get(how) or Value()
+        elif how[0] == "default":  # type: ignore[index]
+            kwargs[name] = how[1]  # type: ignore[index]
         else:
-            kwargs[name] = build(kind, values, f"{prefix}{name}.")  # type: ignore[arg-type]
+            kwargs[name] = build(how[0], values, how[1])  # type: ignore[index]
     return construct(cls, kwargs)
 
 
@@ -378,7 +383,7 @@ OTHER_2021 = ("other_overdue_correction", "other_unpaid_fee", "other_other")
 DISPUTE_PARTS = ("upheld", "corrected", "other", "pending")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # made once per format; hashed by identity, so caches keyed on them are cheap
 class Identity:
     """sum(lhs) == sum(rhs). Soft identities (R7) compare prose with tables: a mismatch is a warning."""
 
@@ -387,7 +392,7 @@ class Identity:
     rhs: tuple[str, ...]
     soft: bool = False
 
-    @property
+    @cached_property  # read for every field of every report: computed once per identity
     def cells(self) -> tuple[str, ...]:
         return self.lhs + self.rhs
 

@@ -19,7 +19,9 @@ _HEADING = re.compile(
     r"[ \t]*(?P<title>[^\n|]{2,40})$",
     re.M,
 )
-_STARTS_NUMBERED = re.compile(r"^[ \t#*]*(?:第?[一二三四五六七八九十]{1,2}\s*[、.,:：]|#)")
+# Only a line that starts with a numbering (or a Markdown #) can be a section heading. Found first,
+# so that _HEADING is tried on a few lines rather than on every short line (a table cell per line).
+_STARTS_NUMBERED = re.compile(r"^[ \t#*]*(?:第?[一二三四五六七八九十]{1,2}[^\S\n]*[、.,:：]|#)", re.M)
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,9 @@ def split_sections(text: str) -> dict[str, Section]:
     phrases = layout().sections
     found: list[tuple[str, int, int]] = []
     next_index = 0
-    for m in _HEADING.finditer(text):
-        line = m.group(0)
-        if not _STARTS_NUMBERED.match(line):
+    for numbered in _STARTS_NUMBERED.finditer(text):
+        m = _HEADING.match(text, numbered.start())
+        if m is None:
             continue
         title = m.group("title")
         for i in range(next_index, len(ORDER)):

@@ -249,9 +249,9 @@ def cell_value(doc: NormalText, c: Cell, column: Column, source_span: tuple[int,
         return None
     s, e = source_span or doc.to_original.span(c.start, c.end)
     ev = [Span(c.start, c.end, s, e, c.text)]  # the cell's text is exactly doc.text[start:end]
-    if parsed == "blank":
+    if type(parsed) is str:  # "blank" (a type test: comparing a Number with a str costs a Python call)
         return Value(None, "blank", "table_cell", ev, 0.0, c.text)
-    return Value(parsed.value, "parsed", "table_cell", ev, 0.0, c.text)
+    return Value(parsed.value, "parsed", "table_cell", ev, 0.0, c.text)  # type: ignore[union-attr]
 
 
 @cache
@@ -304,6 +304,7 @@ def assign_row(
     sound = row.quality in ("exact", "prefix")
     source_spans = doc.to_original.spans([(c.start, c.end) for c in cells])
     fids = _field_ids(prefix, tuple(columns))
+    values, sure = reading.values, reading.sound
     for c, col, fid, src in zip(cells, columns, fids, source_spans, strict=True):
         v = cell_value(doc, c, col, src)
         if v is None:
@@ -311,8 +312,8 @@ def assign_row(
             v.review.append(f"cell '{c.text}' is not a number")
         if notes:
             v.review += notes
-        reading.values[fid] = v
-        reading.sound[fid] = sound
+        values[fid] = v
+        sure[fid] = sound
 
 
 # ---------------------------------------------------------------- glued cells
