@@ -1,8 +1,11 @@
 """The model stage: an instructor-typed call reads what the rules cannot, and nothing it says is
 trusted until the text bears it out.
 
-- The passage sent is the report's own prose around the words the facts need (申请, 复议, 诉讼, 费 …),
-  outside the tables: the model reads far less than the whole report.
+- The model is asked only for what the rules left open (`unsettled`): the narrative facts the rules
+  found no value for, or found rival values for; in a legacy report, which has no table to check
+  the prose against, all of them. A report whose rules settle everything costs no call at all.
+- The passage sent is the report's own prose around the words those facts need (申请, 复议, 诉讼,
+  费 …), outside the tables: the model reads far less than the whole report.
 - Every number comes with a verbatim quote. The validators below check, for each answer, that the
   quote is in the passage and that the number is in the quote; a failure is re-asked with the
   errors (instructor), and what is still ungrounded after that is dropped, never kept.
@@ -16,9 +19,10 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ValidationInfo, model_validator
+from pydantic import BaseModel, ValidationInfo, create_model, model_validator
 
 from extractor.client import Answer, Failure, ModelClient
 from extractor.grounding import find_quote, number_in_quote
@@ -68,7 +72,14 @@ def _ungrounded(fact: Fact, passage: str | None) -> str | None:
     return None
 
 
-class NarrativeFacts(BaseModel):
+class _Facts(BaseModel):
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        # Instructor pastes this schema into every request: keep it to what the model needs.
+        return lean_schema(super().model_json_schema(*args, **kwargs))
+
+
+class NarrativeFacts(_Facts):
     """The narrative.* fields of fields.tsv; in a legacy report, all the statistics it states."""
 
     applications_received: Fact = Fact()
@@ -77,10 +88,30 @@ class NarrativeFacts(BaseModel):
     litigation_total: Fact = Fact()
     fee_amount: Fact = Fact()
 
-    @classmethod
-    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        # Instructor pastes this schema into every request: keep it to what the model needs.
-        return lean_schema(super().model_json_schema(*args, **kwargs))
+
+FACTS = tuple(NarrativeFacts.model_fields)
+
+
+@cache
+def facts_model(names: tuple[str, ...]) -> type[_Facts]:
+    """The response type asking for `names` only (NarrativeFacts itself when all are asked)."""
+    if names == FACTS:
+        return NarrativeFacts
+    fields: dict[str, Any] = {name: (Fact, Fact()) for name in names}
+    return create_model("NarrativeFacts", __base__=_Facts, **fields)
+
+
+def unsettled(values: dict[str, Value], fmt: str) -> tuple[str, ...]:
+    """The narrative facts the rules did not settle, which the model is asked for.
+
+    Settled: one value, no rival, nothing in doubt. A legacy report has no table to check its prose
+    against (R7), so there the model reads every fact, as a second reading of the rules' one.
+    """
+    if fmt == "legacy":
+        return FACTS
+    return tuple(
+        name for name in FACTS if (v := values.get(f"narrative.{name}")) is None or v.value is None or v.review
+    )
 
 
 @dataclass
@@ -105,10 +136,11 @@ _SENTENCE = re.compile(r"[^\n。；;！？]+[。；;！？]?")
 _STATES = re.compile(r"\d|[一二三四五六七八九十百千两]+件|没有|未|无")
 
 
-def narrative_passage(doc: NormalText, skip: list[tuple[int, int]]) -> Passage:
-    """The prose sentences that can state a fact: an anchor word (申请, 复议, 诉讼, 费 …) and a number
-    or a negation, outside the tables, in reading order. The model reads these, not the report."""
-    words = tuple({w for group in ANCHORS.values() for w in group})
+def narrative_passage(doc: NormalText, skip: list[tuple[int, int]], names: tuple[str, ...] = FACTS) -> Passage:
+    """The prose sentences that can state one of the facts `names`: an anchor word of one of them
+    (申请, 复议, 诉讼, 费 …) and a number or a negation, outside the tables, in reading order. The
+    model reads these, not the report."""
+    words = tuple({w for name in names for w in ANCHORS[name]})
     parts: list[str] = []
     pieces: list[tuple[int, int]] = []
     size = 0
@@ -135,19 +167,29 @@ class ModelReading:
 
 
 def read_narrative(
-    client: ModelClient, doc: NormalText, skip: list[tuple[int, int]], usage: Usage, deadline: float
+    client: ModelClient,
+    doc: NormalText,
+    skip: list[tuple[int, int]],
+    usage: Usage,
+    deadline: float,
+    names: tuple[str, ...] = FACTS,
 ) -> ModelReading:
-    passage = narrative_passage(doc, skip)
+    """Ask the model for the facts `names` (see `unsettled`), from the prose that can state them."""
+    if not names:
+        return ModelReading({}, [])  # the rules settled every fact: no call
+    passage = narrative_passage(doc, skip, names)
     if not passage.text:
-        return ModelReading({}, ["no prose about applications, 复议, 诉讼 or fees to send to the model"])
+        return ModelReading({}, [f"no prose that could state {', '.join(names)} to send to the model"])
+    usage.asked = list(names)
     prompt = load_prompt("narrative")
-    messages = prompt.messages(passage=passage.text, schema=example_json(NarrativeFacts))
+    model = facts_model(names)
+    messages = prompt.messages(passage=passage.text, items=prompt.items_for(names), schema=example_json(model))
     context: dict[str, Any] = {"passage": passage.text}
     answer = client.ask(
-        NarrativeFacts,
+        model,
         messages,
         prompt_hash=prompt.hash,
-        schema_hash=schema_hash(NarrativeFacts),
+        schema_hash=schema_hash(model),
         context=context,
         usage=usage,
         deadline=deadline,
@@ -155,28 +197,23 @@ def read_narrative(
     problems: list[str] = []
     if isinstance(answer, Failure):
         problems.append(f"model: {answer.reason}")
-        facts = _salvage(answer.raw, passage.text, problems)
+        facts = _salvage(answer.raw, passage.text, problems, model)
         if facts is None:
             return ModelReading({}, problems)
         answer = Answer(
             facts,
-            {
-                **client.config.params(),
-                "prompt_hash": prompt.hash,
-                "schema_hash": schema_hash(NarrativeFacts),
-                "salvaged": True,
-            },
+            {**client.config.params(), "prompt_hash": prompt.hash, "schema_hash": schema_hash(model), "salvaged": True},
         )
-    assert isinstance(answer.value, NarrativeFacts)
+    assert isinstance(answer.value, model)
     values = {}
-    for name in NarrativeFacts.model_fields:
+    for name in names:
         fact: Fact = getattr(answer.value, name)
         if fact.value is not None and fact.quote:
             values[f"narrative.{name}"] = _model_value(doc, passage, fact, answer.params)
     return ModelReading(values, problems)
 
 
-def _salvage(raw: str | None, passage: str, problems: list[str]) -> NarrativeFacts | None:
+def _salvage(raw: str | None, passage: str, problems: list[str], model: type[_Facts] = NarrativeFacts) -> _Facts | None:
     """Keep the grounded facts of a last answer that failed validation; drop the rest."""
     if not raw:
         return None
@@ -185,7 +222,7 @@ def _salvage(raw: str | None, passage: str, problems: list[str]) -> NarrativeFac
         return None
     context: dict[str, Any] = {"passage": passage, "lenient": True}
     try:
-        facts = NarrativeFacts.model_validate(json.loads(match.group(0)), context=context)
+        facts = model.model_validate(json.loads(match.group(0)), context=context)
     except ValueError:
         return None
     problems += [f"model answer dropped: {r}" for r in context.get("rejected", [])]

@@ -19,10 +19,10 @@ from itertools import accumulate
 _CJK_EXTRA = frozenset("“”‘’《》〈〉【】、。")
 # Runs of horizontal space, and page footers such as "— 4 —" on a line of their own. The patterns
 # start with a character class so the regex engine can skip ahead; the context test is in Python.
-# Only runs with a CJK character, a digit or a line end after them can go; runs before a pipe or a
-# Latin letter never do, so the regex does not hand them to Python at all.
+# Only runs at a line end, or between two characters that are each CJK or a digit, can go; runs
+# beside a pipe or a Latin letter never do, so the regex does not hand them to Python at all.
 CJK_CLASS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’《》〈〉【】"
-_SPACE_RUN = re.compile(f"[ \u00a0\u3000]+(?=[\n0-9{CJK_CLASS}]|$)")
+_SPACE_RUN = re.compile(f"[ \u00a0\u3000]+(?=\n|$)|(?<=[0-9{CJK_CLASS}])[ \u00a0\u3000]+(?=[0-9{CJK_CLASS}])")
 _PAGE_FOOTER = re.compile(r"[—–-]+[ \t]*\d{1,3}[ \t]*[—–-]+")
 
 
@@ -105,6 +105,15 @@ class OffsetMap:
             shift = self.origins[0] - self.starts[0]
             return [(s + shift, (e if e > s else s) + shift) for s, e in pairs]
         return [self.span(s, e) for s, e in pairs]
+
+    def inverse(self, pos: int) -> int:
+        """The position in the derived text of source position `pos` (of a deleted character: where
+        the deletion is)."""
+        i = bisect.bisect_right(self.origins, pos) - 1
+        return self.starts[i] + min(pos - self.origins[i], self._length(i))
+
+    def _length(self, i: int) -> int:
+        return self.starts[i + 1] - self.starts[i] if i + 1 < len(self.starts) else 1 << 62
 
     def then(self, inner: OffsetMap) -> OffsetMap:
         """This map applied after `inner` (self: derived -> mid, inner: mid -> source)."""

@@ -15,10 +15,8 @@ from extractor.narrative import read_narrative
 from extractor.normalize import NormalText, label_key, normalize
 from extractor.reconcile import reconcile
 from extractor.schema import (
-    OTHER_2021,
     Active2019,
     Active2021,
-    ApplicationRow,
     Applications,
     Disputes,
     Narrative,
@@ -84,7 +82,8 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
         from extractor import model
 
         deadline = model.deadline_from(llm.config.deadline)
-        reading = model.read_narrative(llm, norm, skip, report.usage, deadline)
+        asked = model.unsettled(values, fmt)  # the model reads only what the rules left open
+        reading = model.read_narrative(llm, norm, skip, report.usage, deadline, asked)
         model.merge(values, reading)
         report.problems += reading.problems
     elif fmt == "legacy":
@@ -203,10 +202,7 @@ def _build(report: Report, values: dict[str, Value], fmt: str, read: list[str]) 
     if fmt in ("2019", "2021"):
         report.active = build(Active2019 if fmt == "2019" else Active2021, values, "active.")
     if fmt != "legacy" or any(k.startswith("applications.") for k in values):
-        report.applications = build(Applications, values, "applications.")
-        if fmt == "2021":
-            for row in OTHER_2021:
-                setattr(report.applications, row, build(ApplicationRow, values, f"applications.{row}."))
+        report.applications = build(Applications, values, "applications.", optional=fmt == "2021")  # 其他处理 rows
     if fmt != "legacy" or any(k.startswith("disputes.") for k in values):
         report.disputes = build(Disputes, values, "disputes.")
     report.narrative = build(Narrative, values, "narrative.")

@@ -1,7 +1,9 @@
 """Prompts are files under prompts/, rendered from templates and identified by a content hash.
 
 A prompt file has a front matter block (name, purpose) and two parts, `## system` and `## user`;
-`$name` placeholders are filled by `string.Template`. The hash of the file is recorded with every
+`$name` placeholders are filled by `string.Template`. An optional `## items` part lists what may be
+asked for, one `name：description` line each, so a request can ask for some of them only
+(`Prompt.items_for`). The hash of the file is recorded with every
 value the model fills, so a result can be reproduced, and re-run when the prompt changes.
 """
 
@@ -11,7 +13,8 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -19,7 +22,7 @@ from string import Template
 from pydantic import BaseModel
 
 PROMPTS_DIR = Path(os.environ.get("XXGK_PROMPTS", Path(__file__).resolve().parents[1] / "prompts"))
-_PART = re.compile(r"^## (system|user)\s*$", re.MULTILINE)
+_PART = re.compile(r"^## (system|user|items)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -28,12 +31,17 @@ class Prompt:
     system: Template
     user: Template
     hash: str  # first 16 hex digits of the file's sha256
+    items: dict[str, str] = field(default_factory=dict)  # name -> description, from `## items`
 
     def messages(self, **values: str) -> list[dict[str, str]]:
         return [
             {"role": "system", "content": self.system.substitute(values)},
             {"role": "user", "content": self.user.substitute(values)},
         ]
+
+    def items_for(self, names: Iterable[str]) -> str:
+        """The `## items` lines of `names`, as a list to put in the user message."""
+        return "\n".join(f"- {name}：{self.items[name]}" for name in names)
 
 
 @cache
@@ -46,11 +54,21 @@ def load_prompt(name: str) -> Prompt:
     parts = _PART.split(text)
     # split gives [preamble, "system", body, "user", body]
     bodies = dict(zip(parts[1::2], parts[2::2], strict=True))
-    if set(bodies) != {"system", "user"}:
+    if not {"system", "user"} <= set(bodies):
         raise ValueError(f"{path}: a prompt needs a '## system' and a '## user' part")
+    items = dict(_item(line) for line in bodies.get("items", "").strip().splitlines() if line.strip())
     return Prompt(
-        name, Template(bodies["system"].strip()), Template(bodies["user"].strip()), hashlib.sha256(raw).hexdigest()[:16]
+        name,
+        Template(bodies["system"].strip()),
+        Template(bodies["user"].strip()),
+        hashlib.sha256(raw).hexdigest()[:16],
+        items,
     )
+
+
+def _item(line: str) -> tuple[str, str]:
+    name, _, description = line.partition("：")
+    return name.strip(), description.strip()
 
 
 def schema_hash(model: type[BaseModel]) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import cache, cached_property
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, Field
 
@@ -229,21 +229,28 @@ _PLANS: dict[tuple[type[BaseModel], str], list[tuple[str, object]]] = {}
 
 
 def _plan(cls: type[BaseModel], prefix: str) -> list[tuple[str, object]]:
-    """How to fill each field of `cls` at `prefix`: a field id (a Value), a nested model, or a default."""
+    """How to fill each field of `cls` at `prefix`: a field id (a Value), a nested model, an
+    optional nested model (built only when asked for), or a default."""
     plan: list[tuple[str, object]] = []
     for name, f in cls.model_fields.items():
         ann = f.annotation
+        nested = [a for a in get_args(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
         if ann is Value:
             plan.append((name, prefix + name))
         elif isinstance(ann, type) and issubclass(ann, BaseModel) and f.default_factory is not None:
             plan.append((name, (ann, f"{prefix}{name}.")))
+        elif len(nested) == 1 and f.default is None:  # `Model | None = None`, e.g. 2021's 其他处理 rows
+            plan.append((name, ("optional", nested[0], f"{prefix}{name}.")))
         else:
             plan.append((name, ("default", f.default)))
     return plan
 
 
-def build(cls: type[M], values: dict[str, Value], prefix: str = "") -> M:
-    """A model filled from `values` (field id -> Value); fields not in it get an empty Value."""
+def build(cls: type[M], values: dict[str, Value], prefix: str = "", optional: bool = False) -> M:
+    """A model filled from `values` (field id -> Value); fields not in it get an empty Value.
+
+    `optional`: also build the `Model | None` fields (else they stay None).
+    """
     plan = _PLANS.get((cls, prefix))
     if plan is None:  # a few dozen (model, prefix) pairs in all: worked out once each
         plan = _PLANS[cls, prefix] = _plan(cls, prefix)
@@ -253,6 +260,8 @@ def build(cls: type[M], values: dict[str, Value], prefix: str = "") -> M:
             kwargs[name] = values.get(how) or Value()
         elif how[0] == "default":  # type: ignore[index]
             kwargs[name] = how[1]  # type: ignore[index]
+        elif how[0] == "optional":  # type: ignore[index]
+            kwargs[name] = build(how[1], values, how[2]) if optional else None  # type: ignore[index]
         else:
             kwargs[name] = build(how[0], values, how[1])  # type: ignore[index]
     return construct(cls, kwargs)
@@ -287,6 +296,9 @@ class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     errors: list[str] = Field(default_factory=list, description="why a model call gave no usable answer")
+    asked: list[str] = Field(
+        default_factory=list, description="the narrative facts the model was asked for: those the rules left open"
+    )
 
     def add(self, other: Usage) -> None:
         """Sum another report's usage into this one (batch totals)."""

@@ -110,7 +110,7 @@ def test_a_failing_model_leaves_the_rules_only_record(tmp_path):
     from extractor import extract
     from tests.conftest import CORPUS
 
-    path = CORPUS / "seeds" / "003_11fc56b6ab2a71ee.txt"
+    path = CORPUS / "seeds" / "004_d41cb1e17d5f5455.txt"
     rules = extract(path)
     c = client(faults.FaultyTransport(*[faults.status(500)] * 2), transport_attempts=2)
     hybrid = extract(path, llm=c)
