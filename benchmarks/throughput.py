@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from extractor.batch import settle_collector
 from extractor.load import load_path
 from extractor.pipeline import extract_document
 from tests.synth import STYLES, write_corpus
@@ -39,6 +40,7 @@ def main() -> None:
         sys.exit(f"throughput: no report files under {args.dir}")
     checkpoints = {n for n in (100, 1000, 2000, 5000, 10000, 20000) if n < len(files)} | {len(files)}
     print(f"{len(files)} files under {args.dir}; peak RSS before extraction {peak_mb():.1f} MB")
+    settle_collector()  # as `xxgk extract` does before its first report
     cpu_extract = cpu_write = 0.0
     wall0 = time.perf_counter()
     failed = 0
