@@ -101,8 +101,9 @@ _ZERO = {k: [re.compile(p) for p in v] for k, v in ZERO_PATTERNS.items()}
 _WRAP = re.compile(f"(?<=[0-9{CJK_CLASS}])\n(?=[0-9{CJK_CLASS}])")
 
 
-def _wraps(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _WRAP.finditer(text)]
+def _wraps(text: str, segments: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The line breaks inside sentences, in the prose `segments` only (tables break every line)."""
+    return [m.span() for a, b in segments for m in _WRAP.finditer(text, a, b)]
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class Candidate:
 
 def read_narrative(doc: NormalText, skip: list[tuple[int, int]]) -> Narrative:
     """Read the narrative facts from the prose; `skip` lists table regions (offsets) not to read."""
-    joined, to_doc = delete_spans(doc.text, _wraps(doc.text))
+    joined, to_doc = delete_spans(doc.text, _wraps(doc.text, _prose_segments(len(doc.text), skip)))
     prose = _prose_segments(len(joined), [(to_doc.inverse(a), to_doc.inverse(b)) for a, b in skip])
     narrative = Narrative()
     for name in PATTERNS:
