@@ -101,9 +101,9 @@ def done_hashes(output: Path) -> set[str]:
     return found
 
 
-# A report allocates some 10,000 short-lived objects, freed by reference counting as soon as it is
-# written; with the default gen-0 threshold (700) the cycle collector ran some fifteen times per
-# report and took ~11% of the CPU time. Cycles are rare here, so it may run far less often.
+# A report allocates thousands of short-lived objects, freed by reference counting as soon as it is
+# written; with the default thresholds the cycle collector ran about once per report, walking
+# everything alive each time, and took ~11% of the CPU. Cycles are rare here: it may run less often.
 GC_THRESHOLD = (20_000, 20, 20)
 
 

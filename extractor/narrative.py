@@ -126,12 +126,12 @@ def read_narrative(doc: NormalText, skip: list[tuple[int, int]]) -> Narrative:
         if hostile:
             setattr(narrative, name, _refused(doc, found, hostile))
         elif found:
-            setattr(narrative, name, _value(doc, name, found))
+            setattr(narrative, name, _value(doc, found))
     return narrative
 
 
 def _refused(doc: NormalText, clean: list[Candidate], hostile: list[Candidate]) -> Value:
-    v = _value(doc, "", clean) if clean else Value(status="review", source="sentence")
+    v = _value(doc, clean) if clean else Value(status="review", source="sentence")
     quotes = "; ".join(doc.text[c.start : c.end] for c in hostile[:3])
     v.review.append(f"the prose also states this inside text addressed to a model, not read: {quotes}")
     v.evidence += [span(doc, c.start, c.end) for c in hostile[:3]]
@@ -276,7 +276,7 @@ def _number(raw: str) -> int | float | None:
     return chinese_numeral(raw)
 
 
-def _value(doc: NormalText, name: str, found: list[Candidate]) -> Value:
+def _value(doc: NormalText, found: list[Candidate]) -> Value:
     best = found[0]
     v = Value(
         value=best.value,

@@ -109,22 +109,14 @@ class OffsetMap:
     def inverse(self, pos: int) -> int:
         """The position in the derived text of source position `pos` (of a deleted character: where
         the deletion is)."""
-        i = bisect.bisect_right(self.origins, pos) - 1
-        return self.starts[i] + min(pos - self.origins[i], self._length(i))
-
-    def _length(self, i: int) -> int:
-        return self.starts[i + 1] - self.starts[i] if i + 1 < len(self.starts) else 1 << 62
+        i = max(bisect.bisect_right(self.origins, pos) - 1, 0)
+        kept = self.starts[i + 1] - self.starts[i] if i + 1 < len(self.starts) else pos - self.origins[i]
+        return self.starts[i] + min(pos - self.origins[i], kept)
 
     def then(self, inner: OffsetMap) -> OffsetMap:
         """This map applied after `inner` (self: derived -> mid, inner: mid -> source)."""
-        points = sorted(set(self.starts) | {self._inverse(s) for s in inner.starts if self._inverse(s) is not None})
+        points = sorted(set(self.starts) | {self.inverse(s) for s in inner.starts})
         return OffsetMap(points, [inner(self(p)) for p in points])
-
-    def _inverse(self, mid: int) -> int | None:
-        i = bisect.bisect_right(self.origins, mid) - 1
-        if i < 0:
-            return None
-        return self.starts[i] + (mid - self.origins[i])
 
 
 def delete_spans(text: str, spans: list[tuple[int, int]]) -> tuple[str, OffsetMap]:

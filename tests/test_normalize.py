@@ -3,7 +3,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractor.normalize import label_key, label_number, normalize
+from extractor.normalize import delete_spans, label_key, label_number, normalize
 
 
 def test_nfkc_full_width_digits_and_punctuation() -> None:
@@ -48,3 +48,11 @@ def test_label_keys_ignore_numbering_width_and_separators() -> None:
     assert label_number("（七）总计") == "七"
     assert label_number("3.其他") == "3"
     assert label_number("总计") is None
+
+
+def test_inverse_maps_source_positions_into_the_derived_text() -> None:
+    text, m = delete_spans("ab  cd\nef", [(2, 4)])
+    assert text == "abcd\nef"
+    assert [m.inverse(p) for p in (0, 1, 4, 5, 8)] == [0, 1, 2, 3, 6]  # kept characters
+    assert m.inverse(2) == m.inverse(3) == 2  # a deleted character: where the deletion is
+    assert all(m(m.inverse(p)) == p for p in (0, 1, 4, 5, 6, 7, 8))
