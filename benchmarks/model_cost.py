@@ -2,7 +2,9 @@
 
     python benchmarks/model_cost.py DIR... [--base-url http://127.0.0.1:8080/v1] [--model local]
 
-- hybrid: `xxgk`'s pipeline — rules for the tables, one typed call for the narrative sentences;
+- hybrid: `xxgk`'s pipeline — rules for the tables, a typed call for the narrative facts the rules
+  left open and one for the table rows they could not read with certainty (none for either when
+  the rules settled everything);
 - baseline: the same model asked for the whole record in one call, given the whole report (cut to
   fit the server's context) and the list of the report's judged field ids with their meaning.
 

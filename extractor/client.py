@@ -183,13 +183,21 @@ class ModelClient:
                         response_model=response_model,
                         messages=messages,
                         max_retries=self.config.reasks,
+                        strict=self.config.strict,
                         context=context,
-                        token_budget=self.config.token_budget,
+                        token_budget=self._reask_budget(usage),
                         max_tokens=self.config.max_tokens,
                         temperature=self.config.temperature,
                         seed=self.config.seed,
                     )
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+    def _reask_budget(self, usage: Usage) -> int:
+        """Instructor stops re-asking once an attempt has used `token_budget` tokens. A re-ask resends
+        the whole conversation, so it costs about what the attempt before it did: half of what the
+        report has left is the largest first attempt whose re-ask still fits in the report's budget."""
+        left = self.config.token_budget - usage.prompt_tokens - usage.completion_tokens
+        return max(1, left // 2)
 
     def _failure(self, e: Exception, usage: Usage) -> Failure:
         last = getattr(e, "last_completion", None)

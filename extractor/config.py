@@ -32,8 +32,13 @@ class ModelConfig:
     max_tokens: int = 500  # always explicit: a cut-off answer is detected, never parsed
     timeout: float = 120.0  # seconds per HTTP request
     transport_attempts: int = 4  # tries per request for timeouts, connection errors, 429 and 5xx
+    # Lax validation: a small local model often writes numbers as strings ("2"); coercing them is a
+    # matter of form, and every number is still checked against the text it quotes.
+    strict: bool = False
     reasks: int = 1  # instructor re-asks after a validation failure
-    token_budget: int = 8000  # prompt + completion tokens one report may spend on re-asks
+    # Prompt + completion tokens a report's calls may spend, re-asks included: a re-ask is made only
+    # while it fits (see ModelClient._reask_budget). About 45 s of the local model on two cores.
+    token_budget: int = 3000
     deadline: float = 300.0  # seconds one report may spend waiting on the model
     concurrency: int = 2  # calls in flight at once, whatever the number of workers
     backoff: float = 1.0  # first transport-retry wait in seconds; doubles, with jitter, up to 30
@@ -47,6 +52,7 @@ class ModelConfig:
             model=_env("XXGK_LLM_MODEL", "OPENAI_MODEL"),
             api_key=_env("XXGK_LLM_API_KEY", "OPENAI_API_KEY", default="not-needed") or "not-needed",
             mode=_env("XXGK_LLM_MODE", default="json") or "json",
+            token_budget=int(_env("XXGK_LLM_TOKEN_BUDGET", default="3000") or 3000),
             cache_dir=Path(cache) / "responses",
         )
         return replace(config, **{k: v for k, v in overrides.items() if v is not None})
@@ -63,4 +69,5 @@ class ModelConfig:
             "temperature": self.temperature,
             "seed": self.seed,
             "max_tokens": self.max_tokens,
+            "strict": self.strict,
         }

@@ -29,6 +29,7 @@ class Row:
     number: str | None = None
     aliases: tuple[str, ...] = ()
     formats: tuple[str, ...] = FORMATS
+    group: str | None = None  # the group label a numbered sub-row sits under, e.g. （三）不予公开
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -73,7 +74,14 @@ def _active_rows(lay: Layout, fmt: str) -> dict[str, tuple[Row, Block]]:
 
 
 def _row(d: dict) -> Row:
-    return Row(d["id"], d["label"], d.get("number"), tuple(d.get("aliases", ())), tuple(d.get("formats", FORMATS)))
+    return Row(
+        d["id"],
+        d["label"],
+        d.get("number"),
+        tuple(d.get("aliases", ())),
+        tuple(d.get("formats", FORMATS)),
+        d.get("group"),
+    )
 
 
 def _column(d: dict) -> Column:

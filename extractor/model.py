@@ -20,9 +20,9 @@ import re
 import time
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationInfo, create_model, model_validator
+from pydantic import BaseModel, BeforeValidator, ValidationInfo, create_model, model_validator
 
 from extractor.client import Answer, Failure, ModelClient
 from extractor.grounding import find_quote, number_in_quote
@@ -38,10 +38,17 @@ CONFIDENCE_AGREED = 0.97  # rules and model read the same number from the text
 CONFIDENCE_MODEL_ONLY = 0.7  # grounded, but one reading only
 
 
+def blank_as_none(x: object) -> object:
+    """A model writing JSON by hand says "no value" in words ("null", "无", "-"): that is None."""
+    if isinstance(x, str) and x.strip().lower() in ("", "null", "none", "无", "-", "—", "/"):
+        return None
+    return x
+
+
 class Fact(BaseModel):
     """One number the report states, with the sentence it comes from."""
 
-    value: float | None = None
+    value: Annotated[float | None, BeforeValidator(blank_as_none)] = None
     quote: str | None = None
 
     @model_validator(mode="after")

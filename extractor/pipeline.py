@@ -68,8 +68,9 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
     sound: dict[str, bool] = {}
     tables: list[str] = []
     skip: list[tuple[int, int]] = []
+    regions: dict[str, tuple[int, int]] = {}  # table -> where it is printed
     if fmt in ("2019", "2021"):
-        for part, reading in _read_tables(norm, sections, fmt, report.problems, skip):
+        for part, reading in _read_tables(norm, sections, fmt, report.problems, skip, regions):
             values.update(reading.values)
             sound.update(reading.sound)
             report.problems += reading.problems
@@ -79,13 +80,7 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
     for name in type(narrative).model_fields:
         values[f"narrative.{name}"] = getattr(narrative, name)
     if llm is not None and llm.config.enabled:
-        from extractor import model
-
-        deadline = model.deadline_from(llm.config.deadline)
-        asked = model.unsettled(values, fmt)  # the model reads only what the rules left open
-        reading = model.read_narrative(llm, norm, skip, report.usage, deadline, asked)
-        model.merge(values, reading)
-        report.problems += reading.problems
+        _ask_model(llm, norm, fmt, values, sound, skip, regions, report)
     elif fmt == "legacy":
         report.problems.append("no model configured: the prose was read by rules only")
     if fmt == "legacy":
@@ -97,6 +92,31 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
         meta = [getattr(report.meta, name) for name in type(report.meta).model_fields]
         _locate([*values.values(), *(v for v in meta if isinstance(v, Value))], doc.anchors, doc.pages)
     return report
+
+
+def _ask_model(
+    llm: ModelClient,
+    norm: NormalText,
+    fmt: str,
+    values: dict[str, Value],
+    sound: dict[str, bool],
+    skip: list[tuple[int, int]],
+    regions: dict[str, tuple[int, int]],
+    report: Report,
+) -> None:
+    """The model reads only what the rules left open: unsettled narrative facts, table rows in doubt."""
+    from extractor import model, reread
+
+    deadline = model.deadline_from(llm.config.deadline)
+    reading = model.read_narrative(llm, norm, skip, report.usage, deadline, model.unsettled(values, fmt))
+    model.merge(values, reading)
+    report.problems += reading.problems
+    for part in reread.PARTS:
+        rows = reread.rows_in_doubt(part, fmt, values, sound) if part in regions else ()
+        if rows:
+            grid = reread.read_table(llm, norm, regions[part], part, fmt, rows, values, sound, report.usage, deadline)
+            reread.merge_grid(norm, values, sound, grid)
+            report.problems += grid.problems
 
 
 TABLE_PREFIXES = ("active.", "applications.", "disputes.")
@@ -125,7 +145,12 @@ def _has_application_table(norm: NormalText, sections: dict[str, Section]) -> bo
 
 
 def _read_tables(
-    norm: NormalText, sections: dict[str, Section], fmt: str, problems: list[str], skip: list[tuple[int, int]]
+    norm: NormalText,
+    sections: dict[str, Section],
+    fmt: str,
+    problems: list[str],
+    skip: list[tuple[int, int]],
+    regions: dict[str, tuple[int, int]],
 ):
     active = sections.get("active")
     apps = sections.get("applications")
@@ -139,11 +164,13 @@ def _read_tables(
     if apps:
         end = disputes.start if disputes else apps.end
         skip.append((apps.body_start, end))
+        regions["applications"] = (apps.body_start, end)
         reading, _ = read_applications(norm, apps.body_start, end, fmt)
         yield "applications", reading
     else:
         problems.append("section 三 (收到和处理政府信息公开申请情况) not found")
     if disputes:
+        regions["disputes"] = (disputes.body_start, disputes.end)
         yield "disputes", read_disputes(norm, disputes.body_start, disputes.end)
     else:
         problems.append("section 四 (行政复议、行政诉讼情况) not found")

@@ -218,7 +218,7 @@ def _apply(
         if v.status == "parsed" and v.source == "table_cell" and not v.review and value is not None:
             v.confidence = _TABLE_CELL[passed, sound.get(fid, False)]  # most fields: _confidence, inlined
         else:
-            v.confidence = _confidence(v, passed, sound.get(fid, False))
+            v.confidence = _confidence(v, passed, sound.get(fid, False), fid.startswith(_COUNTED))
 
 
 def _flag_failure(values: dict[str, Value], fid: str, v: Value, chk: Check, rule: Identity, sound: dict) -> None:
@@ -236,15 +236,16 @@ def _flag_failure(values: dict[str, Value], fid: str, v: Value, chk: Check, rule
 _TABLE_CELL = {(True, True): 0.995, (False, True): 0.97, (True, False): 0.8, (False, False): 0.8}
 
 
-def _confidence(v: Value, passed: bool, sound: bool) -> float:
-    """How far the value can be trusted; `passed`: a rule involving it holds with every cell known."""
+def _confidence(v: Value, passed: bool, sound: bool, table: bool = False) -> float:
+    """How far the value can be trusted; `passed`: a rule involving it holds with every cell known;
+    `table`: a table cell (one the model re-read is as good as a cell placed without a sure label)."""
     if v.status == "source_inconsistent":
         return 0.5
     if v.value is None:
         return 0.5 if v.review else 0.9
     if v.status == "derived":
         base = 0.98
-    elif v.source == "table_cell":
+    elif v.source == "table_cell" or (v.source == "model" and table):
         base = _TABLE_CELL[passed, sound]
     elif v.source in ("sentence", "model"):  # a prose figure the table confirms (R7) is as good as the cell
         base = 0.99 if passed else v.confidence or 0.85

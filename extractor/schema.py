@@ -56,7 +56,7 @@ class Value:
     review: list[str] = dc_field(default_factory=list)
     note: str | None = None
     # For values the model filled: model, mode, temperature, seed, max_tokens, prompt and schema hashes.
-    provenance: dict[str, str | int | float | None] | None = None
+    provenance: dict[str, str | bool | int | float | None] | None = None
 
 
 V = Annotated[Value, Field(default_factory=Value)]
@@ -297,7 +297,9 @@ class Usage(BaseModel):
     completion_tokens: int = 0
     errors: list[str] = Field(default_factory=list, description="why a model call gave no usable answer")
     asked: list[str] = Field(
-        default_factory=list, description="the narrative facts the model was asked for: those the rules left open"
+        default_factory=list,
+        description="what the model was asked for, which the rules left open: narrative facts by name, "
+        "table rows as 'applications.<row>' or 'disputes.<group>'",
     )
 
     def add(self, other: Usage) -> None:

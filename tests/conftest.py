@@ -36,7 +36,7 @@ def seed_text() -> str:
 # ---------------------------------------------------------------- cassettes (pytest-recording)
 # Recorded from the real local model (`xxgk serve-local`); CI replays them with the network blocked.
 # To re-record: start the server, then
-#   .venv/bin/python -m pytest tests/test_model.py --record-mode=rewrite
+#   .venv/bin/python -m pytest tests/test_model.py tests/test_reread.py --record-mode=rewrite
 ROOT = HERE.parent
 RECORDING_BASE_URL = os.environ.get("XXGK_RECORD_BASE_URL", "http://127.0.0.1:8080/v1")
 

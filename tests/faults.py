@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import httpx2
 
-Fault = Callable[[httpx2.Request], httpx2.Response]
+Fault = Callable[[httpx2.Request], httpx2.Response | None]  # None: not this request, try the next
 
 
 def status(code: int, retry_after: str | None = None) -> Fault:
@@ -50,6 +50,15 @@ def answer(content: str, finish_reason: str = "stop") -> Fault:
     return fault
 
 
+def when(predicate: Callable[[httpx2.Request], bool], fault: Fault) -> Fault:
+    """`fault` on the first request `predicate` picks; the requests before it go to the model."""
+
+    def maybe(request: httpx2.Request) -> httpx2.Response | None:
+        return fault(request) if predicate(request) else None
+
+    return maybe
+
+
 class FaultyTransport(httpx2.BaseTransport):
     """Serve `faults` in order for the first requests, then pass requests to the real transport."""
 
@@ -61,5 +70,9 @@ class FaultyTransport(httpx2.BaseTransport):
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
         if self.faults:
-            return self.faults.pop(0)(request)
+            fault = self.faults.pop(0)
+            response = fault(request)  # a timeout raises: that fault is spent too
+            if response is not None:
+                return response
+            self.faults.insert(0, fault)  # not this request's fault: keep it for a later one
         return self.inner.handle_request(request)
