@@ -101,7 +101,10 @@ def make_llm(
         return None
     from extractor.config import ModelConfig
 
-    config = ModelConfig.from_env(base_url=base_url, model=model, mode=mode)
+    try:
+        config = ModelConfig.from_env(base_url=base_url, model=model, mode=mode)
+    except ValueError as e:  # a bad XXGK_LLM_* setting: one line, no traceback
+        raise click.ClickException(str(e)) from None
     if config.base_url and not config.model:  # an endpoint alone: the alias `xxgk serve-local` serves
         config = replace(config, model="local")
     if not config.enabled:
@@ -111,7 +114,10 @@ def make_llm(
     _fail(f"model path on: {config.model} at {config.base_url} (mode {config.mode})")
     from extractor.client import ModelClient  # openai and instructor: imported only when a model is used
 
-    return ModelClient(config)
+    try:
+        return ModelClient(config)
+    except ValueError as e:  # e.g. an unknown mode from XXGK_LLM_MODE (the flag is checked by click)
+        raise click.ClickException(str(e)) from None
 
 
 def _usage_line(total: Usage) -> str:

@@ -19,6 +19,15 @@ def _env(*names: str, default: str | None = None) -> str | None:
     return default
 
 
+def _positive_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit() or int(raw) <= 0:
+        raise ValueError(f"{name} must be a whole number of tokens above 0, not {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """Where the model is and how to ask it. `from_env()` reads XXGK_LLM_* then OPENAI_*."""
@@ -52,7 +61,7 @@ class ModelConfig:
             model=_env("XXGK_LLM_MODEL", "OPENAI_MODEL"),
             api_key=_env("XXGK_LLM_API_KEY", "OPENAI_API_KEY", default="not-needed") or "not-needed",
             mode=_env("XXGK_LLM_MODE", default="json") or "json",
-            token_budget=int(_env("XXGK_LLM_TOKEN_BUDGET", default="3000") or 3000),
+            token_budget=_positive_int("XXGK_LLM_TOKEN_BUDGET", cls.token_budget),
             cache_dir=Path(cache) / "responses",
         )
         return replace(config, **{k: v for k, v in overrides.items() if v is not None})

@@ -4,15 +4,18 @@ as a labelled grid, and the re-read counts only if the text and the arithmetic b
 - Asked only for the rows in doubt (`rows_in_doubt`): rows placed by order because their label was
   lost, labels matched loosely, rows whose cells did not line up with the columns, cells that are not
   numbers, rows not found at all. A well-formed table costs no call.
-- The model reads the table's own text (section 三 or 四, without Markdown rule lines) and answers, for
-  each asked row, its numbers in the official column order (`grid_model`).
-- The validator checks every answer: one entry per column; every number printed in the table's
-  text; every identity (R1–R4) that the re-read rows make assessable, with the rules' sure cells for
-  the others, holds. A failure is re-asked with the errors (instructor), within the token budget.
-- Merging (`merge_grid`): where an accepted re-read agrees with the rules, the parse doubt is lifted;
-  where it fills a cell the rules could not read, its value is kept, in review unless an identity
-  checked it; where it disagrees, the rules' value stays and both readings go to review. A re-read
-  that fails leaves the rules' values in review, with the model's rejected reading beside them.
+- The model reads the table's own cells (section 三 or 四, cut by extractor.cells, one `a|b|c` line per
+  physical line) and answers, for each asked row, its numbers in the official column order
+  (`grid_model`).
+- The validator checks every answer: one entry per column; every number a number cell of the
+  table (extractor.numbers, so a row's own numbering "5." is not one); every identity (R1–R4) that
+  the re-read rows make assessable, with the rules' sure cells for the others, holds. A failure is
+  re-asked with the errors (instructor), within the report's token budget.
+- Merging (`merge_grid`): where an accepted re-read agrees with the rules, the parse doubt is
+  lifted; where it fills a cell the rules could not read, its value is kept with the printed cell as
+  evidence (the reconciler sends it to review unless an identity confirms it); where it disagrees,
+  the rules' value stays and both readings go to review. A re-read that fails leaves the rules'
+  values in review, with the model's rejected reading beside them.
 """
 
 from __future__ import annotations
@@ -26,18 +29,17 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, create_model, model_validator
 
+from extractor.cells import Cell, tokenize
 from extractor.client import Answer, Failure, ModelClient
 from extractor.layout import Column, layout
 from extractor.model import CONFIDENCE_AGREED, CONFIDENCE_MODEL_ONLY, MAX_PASSAGE, Passage, blank_as_none
 from extractor.normalize import NormalText
+from extractor.numbers import Number, parse_cell
 from extractor.prompting import lean_schema, load_prompt, schema_hash
 from extractor.schema import Identity, Usage, Value, identities
 from extractor.tables import row_rules, span
 
 PARTS = ("applications", "disputes")  # the tables with identities; 表二 has none to check a re-read by
-# A printed number: not part of a longer number, not a row's own numbering ("1.属于国家秘密").
-_TOKEN = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])(?![.、．](?!\d))")
-_RULE_LINE = re.compile(r"^[\s|:\-]*$")  # Markdown table rule lines and empty lines carry nothing
 
 
 @dataclass(frozen=True)
@@ -83,12 +85,15 @@ def _row_fails(rules: tuple[Identity, ...], values: dict[str, Value]) -> bool:
     """Does a row's own identity (R3: 总计 = the parts) fail on the rules' reading? The numbers may
     be the source's, or cells shifted by the parse (a lost cell and a blank one look alike): the
     re-read tells them apart, and the reconciler flags the failure either way."""
-    for rule in rules:
-        cells = [values.get(c) for c in rule.cells]
-        numbers = [v.value for v in cells if v is not None and isinstance(v.value, int | float)]
-        if len(numbers) == len(cells) and abs(sum(numbers[: len(rule.lhs)]) - sum(numbers[len(rule.lhs) :])) > 1e-6:
-            return True
-    return False
+    numbers = {c: v.value for r in rules for c in r.cells if (v := values.get(c)) and isinstance(v.value, int | float)}
+    return any(_holds(rule, numbers) is False for rule in rules)
+
+
+def _holds(rule: Identity, numbers: dict[str, int | float]) -> bool | None:
+    """Does `rule` hold on `numbers`? None when a cell is unknown (not assessable)."""
+    if any(c not in numbers for c in rule.cells):
+        return None
+    return abs(sum(numbers[c] for c in rule.lhs) - sum(numbers[c] for c in rule.rhs)) <= 1e-6
 
 
 def _in_doubt(v: Value | None, sound: bool) -> bool:
@@ -98,7 +103,7 @@ def _in_doubt(v: Value | None, sound: bool) -> bool:
 
 
 # ---------------------------------------------------------------- the response type
-Cell = Annotated[int | None, BeforeValidator(blank_as_none)]
+Entry = Annotated[int | None, BeforeValidator(blank_as_none)]  # one cell of an answer
 
 
 class _Grid(BaseModel):
@@ -125,7 +130,7 @@ class _Grid(BaseModel):
 @cache
 def grid_model(rows: tuple[str, ...]) -> type[_Grid]:
     """The response type for `rows`: each a list of numbers (null for a blank cell)."""
-    fields: dict[str, Any] = {row: (list[Cell], ...) for row in rows}
+    fields: dict[str, Any] = {row: (list[Entry], ...) for row in rows}
     return create_model("TableRows", __base__=_Grid, **fields)
 
 
@@ -160,10 +165,8 @@ def assess(rows: dict[str, list[int | None]], ctx: TableContext) -> list[str]:
     }
     values = {**ctx.known, **read}
     for rule in ctx.rules:
-        if not rule.cell_set & read.keys() or any(c not in values for c in rule.cells):
-            continue  # not about the re-read, or not assessable
-        lhs, rhs = sum(values[c] for c in rule.lhs), sum(values[c] for c in rule.rhs)
-        if abs(lhs - rhs) > 1e-6:
+        if rule.cell_set & read.keys() and _holds(rule, values) is False:  # about the re-read, and broken
+            lhs, rhs = sum(values[c] for c in rule.lhs), sum(values[c] for c in rule.rhs)
             problems.append(f"{rule.id} does not hold: {lhs:g} ≠ {rhs:g}")
     return problems
 
@@ -179,40 +182,37 @@ class GridReading:
     rejected: dict[str, list[Any]] | None  # the last answer that failed validation, for review
     failure: str | None  # why no answer was accepted
     params: dict[str, Any]
-    passage: Passage
+    table: TableText
     problems: list[str]
 
 
-def table_passage(doc: NormalText, start: int, end: int) -> Passage:
-    """The table's text as the model reads it: cells joined by a bare "|", without Markdown rule lines
-    or empty lines. They say nothing, and the padding around pipes was a quarter of the tokens."""
+@dataclass
+class TableText:
+    """A table as the model reads it, and the numbers printed in it."""
+
+    passage: Passage
+    numbers: list[tuple[int | float, Cell]]  # every cell that is a number, in reading order
+
+
+def table_text(doc: NormalText, start: int, end: int) -> TableText:
+    """The table's cells (extractor.cells, whatever the flattening), one `a|b|c` line per physical
+    line: Markdown rule lines and the padding around pipes say nothing, and were a quarter of the
+    tokens. Blank cells are kept: a blank cell is a column too."""
+    _, cells = tokenize(doc.text, start, end)
     parts: list[str] = []
     pieces: list[tuple[int, int]] = []
+    numbers: list[tuple[int | float, Cell]] = []
     size = 0
-    for line in re.finditer(r"[^\n]+", doc.text[start:end]):
-        if _RULE_LINE.match(line.group(0)):
-            continue
-        cells = _cells(line.group(0))
-        for k, (at, text) in enumerate(cells):
-            pieces.append((size, start + line.start() + at))
-            parts.append(text + ("|" if k < len(cells) - 1 else "\n"))
-            size += len(parts[-1])
-    return Passage("".join(parts).rstrip("\n"), pieces)
-
-
-def _cells(line: str) -> list[tuple[int, str]]:
-    """A line's cells with where each starts: split on pipes, padding dropped, empty cells kept (a
-    blank cell is a column too); a line without pipes is one cell."""
-    inner = line.strip()
-    offset = line.index(inner)
-    if inner.startswith("|") and inner.endswith("|") and len(inner) > 1:
-        inner, offset = inner[1:-1], offset + 1
-    cells, at = [], offset
-    for raw in inner.split("|"):
-        text = raw.strip()
-        cells.append((at + (raw.index(text) if text else 0), text))
-        at += len(raw) + 1
-    return cells
+    for k, c in enumerate(cells):
+        if k:
+            parts.append("\n" if c.line != cells[k - 1].line else "|")
+            size += 1
+        pieces.append((size, c.start))
+        parts.append(c.text)
+        size += len(c.text)
+        if isinstance(parsed := parse_cell(c.text), Number):
+            numbers.append((parsed.value, c))
+    return TableText(Passage("".join(parts), pieces), numbers)
 
 
 def read_table(
@@ -229,13 +229,14 @@ def read_table(
 ) -> GridReading:
     """Ask the model to re-read `rows` of table `part`, printed in `region` of the text."""
     spec = grid_spec(part, fmt)
-    passage = table_passage(doc, *region)
-    reading = GridReading(spec, rows, None, None, None, {}, passage, [])
+    table = table_text(doc, *region)
+    passage = table.passage
+    reading = GridReading(spec, rows, None, None, None, {}, table, [])
     if len(passage.text) > MAX_PASSAGE:
         reading.problems.append(f"the {part} table is too long ({len(passage.text)} characters) to send to the model")
         return reading
     usage.asked += [f"{part}.{row}" for row in rows]
-    ctx = _context(spec, passage, fmt, rows, values, sound)
+    ctx = _context(spec, table, fmt, rows, values, sound)
     prompt = load_prompt("table")
     model = grid_model(rows)
     labels = dict(spec.rows)
@@ -277,7 +278,7 @@ def _example(rows: tuple[str, ...], columns: tuple[Column, ...]) -> str:
 
 
 def _context(
-    spec: GridSpec, passage: Passage, fmt: str, rows: tuple[str, ...], values: dict[str, Value], sound: dict[str, bool]
+    spec: GridSpec, table: TableText, fmt: str, rows: tuple[str, ...], values: dict[str, Value], sound: dict[str, bool]
 ) -> TableContext:
     asked = {f"{spec.part}.{row}." for row in rows}
     known = {
@@ -289,7 +290,7 @@ def _context(
         and sound.get(fid, False)
         and not v.review
     }
-    tokens = frozenset(int(float(m.group(0))) for m in _TOKEN.finditer(passage.text) if float(m.group(0)).is_integer())
+    tokens = frozenset(value for value, _ in table.numbers)
     rules = tuple(r for r in identities(fmt) if not r.soft and all(c.startswith(spec.part + ".") for c in r.cells))
     return TableContext(spec, tokens, known, rules)
 
@@ -353,14 +354,12 @@ def _merge_accepted(
 
 def _model_cell(doc: NormalText, reading: GridReading, read: int, used: set[int]) -> Value:
     evidence = []
-    spots = [m for m in _TOKEN.finditer(reading.passage.text) if float(m.group(0)) == read]
-    spots.sort(key=lambda m: reading.passage.to_doc(m.start()) in used)  # a number no other cell used first
-    if spots:
-        start = reading.passage.to_doc(spots[0].start())
-        end = start + len(spots[0].group(0))
-        used.add(start)
-        evidence.append(span(doc, start, end))
-    v = Value(
+    cells = [c for value, c in reading.table.numbers if value == read]
+    cells.sort(key=lambda c: c.start in used)  # a printed number no other value cites, first
+    if cells:
+        used.add(cells[0].start)
+        evidence.append(span(doc, cells[0].start, cells[0].end))
+    return Value(
         value=read,
         status="parsed",
         source="model",
@@ -369,8 +368,7 @@ def _model_cell(doc: NormalText, reading: GridReading, read: int, used: set[int]
         confidence=CONFIDENCE_MODEL_ONLY,
         provenance=dict(reading.params),
         note="read by the model's re-read of the table; the rules could not place this cell",
-    )
-    return v  # the reconciler sends it to review unless an identity confirms it
+    )  # the reconciler sends it to review unless an identity confirms it
 
 
 def _note_rejected(rule: Value, reading: GridReading, row: str, k: int) -> None:

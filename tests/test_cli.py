@@ -116,6 +116,21 @@ def test_an_unknown_llm_mode_is_one_clear_error() -> None:
     assert p.returncode == 2 and "Traceback" not in p.stderr and "xml" in p.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value"), [("XXGK_LLM_MODE", "xml"), ("XXGK_LLM_TOKEN_BUDGET", "lots")], ids=["mode", "token_budget"]
+)
+def test_a_bad_model_setting_in_the_environment_is_one_clear_error(name: str, value: str) -> None:
+    env = {**os.environ, "XXGK_LLM_BASE_URL": "http://127.0.0.1:9/v1", name: value}
+    p = subprocess.run(
+        [*XXGK, "extract", str(CORPUS / "seeds" / "003_11fc56b6ab2a71ee.txt")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert p.returncode != 0 and "Traceback" not in p.stderr and value in p.stderr.splitlines()[-1]
+
+
 def test_a_glob_matching_nothing_is_named(tmp_path: Path) -> None:
     p = run("extract", str(tmp_path / "*.nothing"), "-o", str(tmp_path / "o.jsonl"))
     assert p.returncode == 1 and "*.nothing: no such file or directory" in p.stderr

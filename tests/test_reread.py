@@ -25,7 +25,7 @@ from extractor.reread import (
     grid_spec,
     merge_grid,
     rows_in_doubt,
-    table_passage,
+    table_text,
 )
 from extractor.sections import split_sections
 from extractor.tables import Reading, read_applications
@@ -76,8 +76,8 @@ def gold_rows(path: Path, rows: tuple[str, ...]) -> dict[str, list[int | None]]:
 
 def kewei_context() -> tuple[TableContext, dict[str, list[int | None]]]:
     norm, region, reading, rows = kewei()
-    passage = table_passage(norm, *region)
-    return _context(grid_spec("applications", "2021"), passage, "2021", rows, reading.values, reading.sound), gold_rows(
+    table = table_text(norm, *region)
+    return _context(grid_spec("applications", "2021"), table, "2021", rows, reading.values, reading.sound), gold_rows(
         KEWEI, rows
     )
 
@@ -115,17 +115,17 @@ def test_unaligned_and_unlabelled_rows_are_in_doubt():
 
 
 # ---------------------------------------------------------------- what the model reads
-def test_table_passage_drops_rule_lines_and_padding_but_keeps_blank_cells():
+def test_table_text_drops_rule_lines_and_padding_but_keeps_blank_cells():
     norm = normalize("| 项目 | 自然人 | 总计 |\n|---|---|---|\n| 一、本年新收 | 12 |  |\n")
-    passage = table_passage(norm, 0, len(norm.text))
+    passage = table_text(norm, 0, len(norm.text)).passage
     assert passage.text == "项目|自然人|总计\n一、本年新收|12|"
     at = passage.text.index("12")
     assert norm.text[passage.to_doc(at) : passage.to_doc(at) + 2] == "12"
 
 
-def test_every_number_of_a_table_passage_maps_back_to_the_text():
+def test_every_number_of_a_table_text_maps_back_to_the_text():
     norm, region, _, _ = kewei()
-    passage = table_passage(norm, *region)
+    passage = table_text(norm, *region).passage
     assert "---" not in passage.text and "| " not in passage.text
     for k, ch in enumerate(passage.text):
         if ch.isdigit():
@@ -166,7 +166,7 @@ def test_a_rereading_that_the_text_or_the_arithmetic_refutes_is_rejected(damage,
 def merged(grid: dict | None, rejected: dict | None = None, failure: str | None = None):
     norm, region, reading, rows = kewei()
     spec = grid_spec("applications", "2021")
-    result = GridReading(spec, rows, grid, rejected, failure, {"model": "local"}, table_passage(norm, *region), [])
+    result = GridReading(spec, rows, grid, rejected, failure, {"model": "local"}, table_text(norm, *region), [])
     merge_grid(norm, reading.values, reading.sound, result)
     return reading, rows
 
@@ -206,7 +206,7 @@ def test_a_cell_the_rules_could_not_place_is_filled_with_evidence_in_the_text():
     assert reading.values["applications.unable_not_held.total"].status == "missing"
     spec = grid_spec("applications", "2019")
     grid = {"unable_not_held": [4, 0, 0, 0, 0, 0, 4]}
-    result = GridReading(spec, ("unable_not_held",), grid, None, None, {}, table_passage(norm, *region), [])
+    result = GridReading(spec, ("unable_not_held",), grid, None, None, {}, table_text(norm, *region), [])
     merge_grid(norm, reading.values, reading.sound, result)
     for col, expected in zip(spec.columns, grid["unable_not_held"], strict=True):
         v = reading.values[f"applications.unable_not_held.{col.id}"]
@@ -263,6 +263,7 @@ def test_a_table_whose_labels_were_lost_is_reread_for_those_rows_only():
     for fid, value in rules.flat()["values"].items():  # a value the rules read is never replaced
         if fid.startswith("applications."):
             assert report.flat()["values"][fid] == value, fid
+    assert all(e.startswith("no valid answer") for e in report.usage.errors)  # the model answered every call
     failed = any("re-read of the applications table" in p for p in report.problems)
     for row in asked:
         v = report.get(f"applications.{row}.total")
@@ -279,6 +280,7 @@ def test_a_row_the_rules_could_not_place_is_read_by_the_model():
     report = extract(lost_label(), name="lost_label.txt", llm=client)
     (request,) = table_requests(transport)
     assert '"partially_granted"' in request
+    assert all(e.startswith("no valid answer") for e in report.usage.errors)  # the model answered every call
     rules = extract(lost_label(), name="lost_label.txt")
     assert rules.get("applications.partially_granted.total").value is None  # the rules alone cannot place it
     assert_no_silent_errors(report, SEED_002)
