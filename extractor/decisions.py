@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -171,8 +171,7 @@ def apply(record: dict[str, Any], decisions: dict[str, Decision]) -> dict[str, A
         values = {fid: v.value for fid, v in report.fields()}
         rules = {r.id: r for r in identities(str(fmt)) if r.cell_set & decisions.keys()}
         report.checks = [
-            c.model_copy(update={"outcome": outcome(values, rules[c.rule])}) if c.rule in rules else c
-            for c in report.checks
+            replace(c, outcome=outcome(values, rules[c.rule])) if c.rule in rules else c for c in report.checks
         ]
     out = report.model_dump(mode="json")
     out.update({k: record[k] for k in record if k not in out})  # e.g. cross_year from a batch

@@ -18,11 +18,15 @@ _TITLE = re.compile(
 _PERIOD = re.compile(rf"(?:统计|期限|周期|时限|时间)[^。\n]{{0,12}}?{_YEAR}\s*年\s*1\s*月\s*1\s*日")
 _REPORT_OF = re.compile(rf"现将(?P<organ>[^\n，,。]{{2,40}}?){_YEAR}\s*年度?")
 _COMPILED_BY = re.compile(r"由(?P<organ>[^\n，,。]{2,60}?)(?:编制|制作|发布)")
-_PUBLISHED = re.compile(
+# The publication date: after a label ("发布日期：2024-01-20"), or alone on its line ("（2024年1月20日）").
+# Two patterns rather than one alternation with `^`: each begins with characters the regex engine
+# can skip ahead to in C, which makes the search of a report's head several times faster.
+_PUBLISHED_LABELLED = re.compile(
     r"(?:发布时间|发布日期|公开日期|成文日期|日期)\s*[:：]?\s*\|?\s*(?P<date>(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)"
-    r"|^\s*\(?(?P<date2>(?:19|20)\d{2}-\d{1,2}-\d{1,2}|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\)?(?:\s|$)",
-    re.M,
 )
+_DATE_LINE = r"\s*\(?(?P<date>(?:19|20)\d{2}-\d{1,2}-\d{1,2}|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\)?(?:\s|$)"
+_PUBLISHED_FIRST_LINE = re.compile(_DATE_LINE)  # used with match(): the text's first line
+_PUBLISHED_LINE = re.compile("\n" + _DATE_LINE)
 
 
 def read_meta(doc: NormalText) -> Meta:
@@ -33,14 +37,23 @@ def read_meta(doc: NormalText) -> Meta:
     title = _TITLE.search(head)
     _year(doc, meta, title)
     _organ(doc, meta, title)
-    m = _PUBLISHED.search(head)
+    m = _published(head)
     if m:
-        g = "date" if m.group("date") else "date2"
         meta.published = Value(
-            value=_iso_date(m.group(g)), status="parsed", source="metadata", confidence=0.9,
-            evidence=[span(doc, m.start(g), m.end(g))], raw=m.group(g),
+            value=_iso_date(m.group("date")), status="parsed", source="metadata", confidence=0.9,
+            evidence=[span(doc, m.start("date"), m.end("date"))], raw=m.group("date"),
         )  # fmt: skip
     return meta
+
+
+def _published(head: str) -> re.Match[str] | None:
+    """The first publication date in `head`, labelled or alone on its line."""
+    labelled = _PUBLISHED_LABELLED.search(head)
+    line = _PUBLISHED_FIRST_LINE.match(head) or _PUBLISHED_LINE.search(head)
+    if line is None:
+        return labelled
+    line_start = line.start() + (head[line.start()] == "\n")  # the line, not the break before it
+    return labelled if labelled is not None and labelled.start() <= line_start else line
 
 
 def format_value(doc: NormalText, fmt: str, evidence: tuple[int, int] | None) -> Value:

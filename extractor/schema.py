@@ -267,12 +267,16 @@ def build(cls: type[M], values: dict[str, Value], prefix: str = "", optional: bo
     return construct(cls, kwargs)
 
 
-class Check(BaseModel):
+# A frozen dataclass rather than a BaseModel: most checks pass, and the passing check of a rule is then
+# one object every report shares (reconcile._Plan.passed). Pydantic validates and serialises it as
+# part of Report all the same.
+@dataclass(frozen=True, slots=True)
+class Check:
     """The outcome of one rule on one report."""
 
     rule: str
     outcome: Outcome
-    cells: list[str]
+    cells: tuple[str, ...]
     detail: str = ""
 
 
