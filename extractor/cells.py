@@ -157,6 +157,9 @@ def _split_glued_labels(cells: list[Cell]) -> list[Cell]:
     """'行政许可 97' -> '行政许可', '97'; '1 0 0 0 1' -> five cells. Pure labels and numbers stay as they are."""
     out: list[Cell] = []
     for c in cells:
+        if not c.text or c.text.isdigit():  # most cells: one count or a blank, nothing to split
+            out.append(c)
+            continue
         pieces = _glued_pieces(c.text)
         if pieces is None:
             out.append(c)

@@ -53,6 +53,8 @@ def parse_cell(text: str, kind: Kind = "count", unit: str = "件") -> Number | L
     25.1 and "13.02亿元" becomes 130200; counts printed as "25.11万件" become 251100.
     """
     s = text.strip().replace(" ", "")
+    if s.isdigit() and s.isascii():  # most cells: a plain count, no sign, unit or separator
+        return Number(float(s) if kind == "money" else int(s), text.strip())
     if s in PLACEHOLDERS:
         return "blank"
     m = _CELL.match(s)

@@ -134,10 +134,11 @@ def _derive(values: dict[str, Value], fid: str, val: Numeric, rule: Identity, so
 
 
 def _check(known: dict[str, Numeric], values: dict[str, Value], rule: Identity, passed: dict[str, Check]) -> Check:
-    if known.keys() >= rule.cell_set:  # the common case, summed without a Python loop
-        lhs, rhs = sum(map(known.__getitem__, rule.lhs)), sum(map(known.__getitem__, rule.rhs))
-        if abs(lhs - rhs) < EPS:
+    try:  # the common case: every cell known, summed without a Python loop
+        if abs(sum(map(known.__getitem__, rule.lhs)) - sum(map(known.__getitem__, rule.rhs))) < EPS:
             return passed[rule.id]
+    except KeyError:
+        pass  # a cell is unknown
     lhs, lhs_unknown = _side(known, rule.lhs)
     rhs, rhs_unknown = _side(known, rule.rhs)
     if rule.soft and (lhs_unknown or rhs_unknown == len(rule.rhs)):
@@ -206,7 +207,7 @@ def _apply(
     per_field = _per_field(checked, tuple(chk.outcome for chk in checks))
     for fid, v in values.items():
         tags, passed, failing = per_field.get(fid, _NO_RULES)
-        v.rules = list(tags)
+        v.rules = tags
         value = v.value
         if value is not None and not (type(value) is int and value >= 0) and not r5_holds(fid, value):
             v.review.append("R5: a count must be a whole number >= 0")

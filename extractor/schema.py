@@ -52,7 +52,7 @@ class Value:
     evidence: list[Span] = dc_field(default_factory=list)
     confidence: float = 0.0
     raw: str | None = None
-    rules: list[str] = dc_field(default_factory=list)
+    rules: tuple[str, ...] = ()  # set whole by the reconciler: a tuple shared by every value with the same rules
     review: list[str] = dc_field(default_factory=list)
     note: str | None = None
     # For values the model filled: model, mode, temperature, seed, max_tokens, prompt and schema hashes.

@@ -113,8 +113,9 @@ def observe_rows(cells: Sequence[Cell], style: Style, labels: Labels) -> list[Ob
     return _rows_bordered(cells, labels) if style == "bordered" else _rows_stream(cells, labels)
 
 
-def _is_value(c: Cell) -> bool:
-    return parse_cell(c.text, "signed") is not None  # a number (of any sign) or a blank/placeholder
+def _is_value(text: str) -> bool:
+    """A number (of any sign) or a blank/placeholder, not a label."""
+    return text.isdigit() or parse_cell(text, "signed") is not None  # isdigit: most cells, without a call
 
 
 def _rows_bordered(cells: Sequence[Cell], labels: Labels) -> list[Observed]:
@@ -148,7 +149,7 @@ def _first_value(cells: Sequence[Cell]) -> int:
     i = 0
     while i < len(cells) and not cells[i].text:
         i += 1
-    while i < len(cells) and cells[i].text and not _is_value(cells[i]):
+    while i < len(cells) and cells[i].text and not _is_value(cells[i].text):
         i += 1
     return i
 
@@ -169,7 +170,7 @@ def _rows_stream(cells: Sequence[Cell], labels: Labels) -> list[Observed]:
     rows: list[Observed] = []
     current: Observed | None = None
     for c in cells:
-        if c.text and not _is_value(c):
+        if c.text and not _is_value(c.text):
             m = match(labels, c.text)
             if m is not None:
                 current = Observed(c, m[0], m[1])
