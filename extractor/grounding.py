@@ -9,9 +9,9 @@ original text.
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal
 
+from extractor.normalize import nfkc
 from extractor.numbers import chinese_numeral
 
 # Characters ignored when comparing a quote with the text.
@@ -25,7 +25,7 @@ def _key(text: str) -> tuple[str, list[int]]:
     """The comparable form of `text` and, for each of its characters, the index it came from."""
     chars, index = [], []
     for i, ch in enumerate(text):
-        for c in unicodedata.normalize("NFKC", ch):
+        for c in nfkc(ch):
             if c not in _IGNORED:
                 chars.append(c)
                 index.append(i)
@@ -46,7 +46,7 @@ def find_quote(quote: str, text: str) -> tuple[int, int] | None:
 
 def numbers_in(quote: str) -> list[Decimal]:
     """Every number a quote states, with 万/亿 and 万元 read as multipliers and Chinese numerals read."""
-    s = unicodedata.normalize("NFKC", quote)
+    s = nfkc(quote)
     out: list[Decimal] = []
     for m in _NUMBER.finditer(s):
         raw = m.group(0)

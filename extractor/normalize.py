@@ -134,6 +134,19 @@ def delete_spans(text: str, spans: list[tuple[int, int]]) -> tuple[str, OffsetMa
     return "".join(text[a:b] for a, b in zip(keep_from, keep_to, strict=True)), OffsetMap(starts, origins)
 
 
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), about ten times faster on Chinese text.
+
+    NFKC is by definition the canonical composition of NFKD. CPython's composition step costs about
+    a thousand instructions per character (it searches its composition tables for every starter),
+    and it can only change text holding a character that composes with the one before it (a
+    combining mark, a Hangul vowel or final): text that is NFC already after NFKD, which the fast
+    quick-check answers, is its own composition.
+    """
+    out = unicodedata.normalize("NFKD", text)
+    return out if unicodedata.is_normalized("NFC", out) else unicodedata.normalize("NFC", out)
+
+
 def _nfkc(text: str) -> tuple[str, OffsetMap]:
     """NFKC with a position map. Most characters map one to one (full-width to ASCII); only the few
     that expand or vanish ("…" -> "...", "⑴" -> "(1)") need the map to change, so only they are
@@ -141,7 +154,7 @@ def _nfkc(text: str) -> tuple[str, OffsetMap]:
     for a, b in _EXTRA:  # str.translate with a dict is slow on long texts; most have none of these
         if a in text:
             text = text.replace(a, b)
-    out = unicodedata.normalize("NFKC", text)
+    out = nfkc(text)
     if len(out) == len(text):
         return out, OffsetMap()
     odd = {ch for ch in set(text) if len(unicodedata.normalize("NFKC", ch)) != 1}
@@ -151,7 +164,7 @@ def _nfkc(text: str) -> tuple[str, OffsetMap]:
     starts, origins = [0], [0]
     last = pos = 0
     for m in re.finditer("|".join(map(re.escape, sorted(odd))), text):
-        chunk = unicodedata.normalize("NFKC", text[last : m.start()])
+        chunk = nfkc(text[last : m.start()])
         repl = unicodedata.normalize("NFKC", m.group(0))
         pieces += [chunk, repl]
         pos += len(chunk)
@@ -162,7 +175,7 @@ def _nfkc(text: str) -> tuple[str, OffsetMap]:
         last = m.end()
         starts.append(pos)
         origins.append(last)
-    pieces.append(unicodedata.normalize("NFKC", text[last:]))
+    pieces.append(nfkc(text[last:]))
     return "".join(pieces), OffsetMap(starts, origins)
 
 
@@ -198,14 +211,14 @@ _LABEL_SEPARATORS = re.compile(r"[、,，;；.。()（）]")
 @lru_cache(maxsize=4096)  # the same labels recur in every report; bounded, so batch memory stays flat
 def label_key(label: str) -> str:
     """The comparable form of a table label: no numbering, whitespace, quotes, separators or markup."""
-    label = unicodedata.normalize("NFKC", label)
+    label = nfkc(label)
     label = _LABEL_NOISE.sub("", label)
     return _LABEL_SEPARATORS.sub("", _NUMBERING.sub("", label))
 
 
 def label_number(label: str) -> str | None:
     """The numbering a label carries ("（六）其他处理" -> "六", "3.其他" -> "3"), if any."""
-    m = _NUMBERING.match(_LABEL_NOISE.sub("", unicodedata.normalize("NFKC", label)))
+    m = _NUMBERING.match(_LABEL_NOISE.sub("", nfkc(label)))
     if not m:
         return None
     return re.sub(r"[^一二三四五六七八九十0-9]", "", m.group(0)).removeprefix("第") or None

@@ -3,7 +3,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractor.normalize import delete_spans, label_key, label_number, normalize
+from extractor.normalize import delete_spans, label_key, label_number, nfkc, normalize
 
 
 def test_nfkc_full_width_digits_and_punctuation() -> None:
@@ -56,3 +56,28 @@ def test_inverse_maps_source_positions_into_the_derived_text() -> None:
     assert [m.inverse(p) for p in (0, 1, 4, 5, 8)] == [0, 1, 2, 3, 6]  # kept characters
     assert m.inverse(2) == m.inverse(3) == 2  # a deleted character: where the deletion is
     assert all(m(m.inverse(p)) == p for p in (0, 1, 4, 5, 6, 7, 8))
+
+
+def test_fast_nfkc_is_nfkc_for_every_character() -> None:
+    differ = [
+        cp
+        for cp in range(0x110000)
+        if not 0xD800 <= cp < 0xE000 and nfkc(chr(cp)) != unicodedata.normalize("NFKC", chr(cp))
+    ]
+    assert differ == []
+
+
+# Characters that compose with what comes before them (combining marks, Hangul jamo) mixed with ones
+# that decompose under NFKC (full-width forms, ligatures, circled numbers) and plain Chinese text.
+_MIXED = st.text(
+    st.sampled_from(
+        [chr(c) for c in range(0x300, 0x370)] + [chr(c) for c in range(0x1100, 0x1200)]
+        + list("AaeoEuç한글가각ＡＢ１２（），：ﬁ①⑴…㎡\u3000") + list("申请公开件年度政府信息")
+    ),
+    max_size=12,
+)  # fmt: skip
+
+
+@given(_MIXED)
+def test_fast_nfkc_is_nfkc_where_characters_compose(text: str) -> None:
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
