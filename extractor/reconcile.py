@@ -209,6 +209,17 @@ def _apply(
         tags, passed, failing = per_field.get(fid, _NO_RULES)
         v.rules = tags
         value = v.value
+        # Most fields: a printed count no rule finds fault with (_confidence, inlined).
+        if (
+            type(value) is int
+            and value >= 0
+            and not failing
+            and v.source == "table_cell"
+            and v.status == "parsed"
+            and not v.review
+        ):
+            v.confidence = _TABLE_CELL[passed, sound.get(fid, False)]
+            continue
         if value is not None and not (type(value) is int and value >= 0) and not r5_holds(fid, value):
             v.review.append("R5: a count must be a whole number >= 0")
         for i in failing:
@@ -218,10 +229,7 @@ def _apply(
         if value is None and (v.status == "blank" or (tags and fid.startswith(_COUNTED))):
             what = "blank cell" if v.status == "blank" else "not found in the table"
             v.review.append(f"{what}: no identity settles its value")
-        if v.status == "parsed" and v.source == "table_cell" and not v.review and value is not None:
-            v.confidence = _TABLE_CELL[passed, sound.get(fid, False)]  # most fields: _confidence, inlined
-        else:
-            v.confidence = _confidence(v, passed, sound.get(fid, False), fid.startswith(_COUNTED))
+        v.confidence = _confidence(v, passed, sound.get(fid, False), fid.startswith(_COUNTED))
 
 
 def _flag_failure(values: dict[str, Value], fid: str, v: Value, chk: Check, rule: Identity, sound: dict) -> None:

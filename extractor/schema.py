@@ -226,6 +226,7 @@ class Narrative(BaseModel):
 
 
 _PLANS: dict[tuple[type[BaseModel], str], list[tuple[str, object]]] = {}
+_LEAVES: dict[tuple[type[BaseModel], str], bool] = {}  # plans whose every field is a Value
 
 
 def _plan(cls: type[BaseModel], prefix: str) -> list[tuple[str, object]]:
@@ -254,6 +255,9 @@ def build(cls: type[M], values: dict[str, Value], prefix: str = "", optional: bo
     plan = _PLANS.get((cls, prefix))
     if plan is None:  # a few dozen (model, prefix) pairs in all: worked out once each
         plan = _PLANS[cls, prefix] = _plan(cls, prefix)
+        _LEAVES[cls, prefix] = all(type(how) is str for _, how in plan)
+    if _LEAVES[cls, prefix]:  # a table row: every field a Value
+        return construct(cls, {name: values.get(fid) or Value() for name, fid in plan})  # type: ignore[misc]
     kwargs: dict[str, object] = {}
     for name, how in plan:
         if type(how) is str:

@@ -243,16 +243,27 @@ def _bounds(rows: list[Observed], k: int, index: dict[str, int], n: int) -> tupl
 
 
 # ---------------------------------------------------------------- cells to values
-def cell_value(doc: NormalText, c: Cell, column: Column, source_span: tuple[int, int] | None = None) -> Value | None:
-    """The Value a cell holds in `column`, or None when its text is not a number or a blank."""
-    parsed = parse_cell(c.text, column.kind, column.unit)
-    if parsed is None:
-        return None
-    s, e = source_span or doc.to_original.span(c.start, c.end)
-    ev = [Span(c.start, c.end, s, e, c.text)]  # the cell's text is exactly doc.text[start:end]
-    if type(parsed) is str:  # "blank" (a type test: comparing a Number with a str costs a Python call)
-        return Value(None, "blank", "table_cell", ev, 0.0, c.text)
-    return Value(parsed.value, "parsed", "table_cell", ev, 0.0, c.text)  # type: ignore[union-attr]
+def cell_values(doc: NormalText, cells: Sequence[Cell], columns: Sequence[Column]) -> list[Value | None]:
+    """The Value each cell holds in its column, or None where its text is not a number or a blank."""
+    spans = doc.to_original.spans([(c.start, c.end) for c in cells])
+    out: list[Value | None] = []
+    for c, column, (s, e) in zip(cells, columns, spans, strict=True):
+        parsed = parse_cell(c.text, column.kind, column.unit)
+        if parsed is None:
+            out.append(None)
+            continue
+        ev = [Span(c.start, c.end, s, e, c.text)]  # the cell's text is exactly doc.text[start:end]
+        if type(parsed) is str:  # "blank" (a type test: comparing a Number with a str costs a Python call)
+            out.append(Value(None, "blank", "table_cell", ev, 0.0, c.text))
+        else:
+            out.append(Value(parsed.value, "parsed", "table_cell", ev, 0.0, c.text))  # type: ignore[union-attr]
+    return out
+
+
+def _not_a_number(doc: NormalText, c: Cell) -> Value:
+    v = Value(status="review", source="table_cell", raw=c.text, evidence=[span(doc, c.start, c.end)])
+    v.review.append(f"cell '{c.text}' is not a number")
+    return v
 
 
 @cache
@@ -303,14 +314,10 @@ def assign_row(
     elif row.quality == "fragment":
         notes.append(f"row label matched only loosely: '{label}'")
     sound = row.quality in ("exact", "prefix")
-    source_spans = doc.to_original.spans([(c.start, c.end) for c in cells])
-    fids = _field_ids(prefix, tuple(columns))
     values, sure = reading.values, reading.sound
-    for c, col, fid, src in zip(cells, columns, fids, source_spans, strict=True):
-        v = cell_value(doc, c, col, src)
+    for c, fid, v in zip(cells, _field_ids(prefix, tuple(columns)), cell_values(doc, cells, columns), strict=True):
         if v is None:
-            v = Value(status="review", source="table_cell", raw=c.text, evidence=[span(doc, c.start, c.end)])
-            v.review.append(f"cell '{c.text}' is not a number")
+            v = _not_a_number(doc, c)
         if notes:
             v.review += notes
         values[fid] = v
@@ -383,8 +390,7 @@ def _assign_split(
     rules: Sequence[Identity],
 ) -> None:
     note = f"glued cells {' | '.join(c.text for c in printed)} split the only way {_names(rules)} allows"
-    for c, col in zip(split, columns, strict=True):
-        v = cell_value(doc, c, col)
+    for col, v in zip(columns, cell_values(doc, split, columns), strict=True):
         assert v is not None  # every piece is digits
         v.status, v.note = "derived", note
         reading.values[f"{prefix}.{col.id}"] = v
@@ -513,17 +519,11 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
         if count:
             reading.problems.append(f"表四: found {count} numbers, not the 15 cells of the official row")
         return reading
-    k = 0
-    for group in lay.dispute_groups:
-        for col in lay.dispute_columns:
-            fid = f"disputes.{group.id}.{col.id}"
-            v = cell_value(doc, run[k], col)
-            if v is None:
-                v = Value(status="review", raw=run[k].text)
-                v.review.append(f"cell '{run[k].text}' is not a number")
-            reading.values[fid] = v
-            reading.sound[fid] = True
-            k += 1
+    columns = [col for _ in lay.dispute_groups for col in lay.dispute_columns]
+    fids = [f"disputes.{group.id}.{col.id}" for group in lay.dispute_groups for col in lay.dispute_columns]
+    for c, fid, v in zip(run, fids, cell_values(doc, run, columns), strict=True):
+        reading.values[fid] = _not_a_number(doc, c) if v is None else v
+        reading.sound[fid] = True
     return reading
 
 
