@@ -24,7 +24,7 @@ _COMPILED_BY = re.compile(r"由(?P<organ>[^\n，,。]{2,60}?)(?:编制|制作|�
 _PUBLISHED_LABELLED = re.compile(
     r"(?:发布时间|发布日期|公开日期|成文日期|日期)\s*[:：]?\s*\|?\s*(?P<date>(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)"
 )
-_DATE_LINE = r"\s*\(?(?P<date>(?:19|20)\d{2}-\d{1,2}-\d{1,2}|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\)?(?:\s|$)"
+_DATE_LINE = r"[^\S\n]*\(?(?P<date>(?:19|20)\d{2}-\d{1,2}-\d{1,2}|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\)?(?:\s|$)"
 _PUBLISHED_FIRST_LINE = re.compile(_DATE_LINE)  # used with match(): the text's first line
 _PUBLISHED_LINE = re.compile("\n" + _DATE_LINE)
 
