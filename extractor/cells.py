@@ -64,35 +64,30 @@ def tokenize(text: str, start: int, end: int) -> tuple[Style, list[Cell]]:
 
 def _strip(text: str, offset: int, line: int, loose: bool = False, header: bool = False) -> Cell:
     stripped = text.strip()
-    if len(stripped) == len(text):  # most cells: nothing to strip
+    if stripped == text:  # most cells: nothing to strip
         return Cell(text, offset, offset + len(text), line, loose, header)
     s = offset + (text.index(stripped[0]) if stripped else len(text))
     return Cell(stripped, s, s + len(stripped), line, loose, header)
 
 
-def _lines_with_offsets(region: str, base: int) -> list[tuple[str, int]]:
-    out, pos = [], base
-    for ln in region.split("\n"):
-        out.append((ln, pos))
-        pos += len(ln) + 1
-    return out
-
-
-def _pipe_parts(line: str, offset: int) -> list[tuple[str, int]]:
-    parts, pos = [], offset
-    for piece in line.split("|"):
-        parts.append((piece, pos))
-        pos += len(piece) + 1
-    return parts
-
-
-# A cell between two pipes on one line, without its surrounding blanks: group 1 is the cell text.
-_PIPE_CELL = re.compile(r"(?<=\|)[^\S\n]*([^|\n]*?)[^\S\n]*(?=\|)")
+def _pipe_row(line: str, offset: int, idx: int) -> list[Cell]:
+    """The cells between the pipes of one line; text before the first pipe ("a | b |") is a cell too,
+    text after the last one is not."""
+    pieces = line.split("|")
+    first = pieces[0]
+    row = [_strip(first, offset, idx)] if first.strip() else []
+    at = offset + len(first) + 1
+    for piece in pieces[1:-1]:
+        row.append(_strip(piece, at, idx))
+        at += len(piece) + 1
+    return row
 
 
 def _bordered(region: str, base: int) -> list[Cell]:
     rows: list[list[Cell]] = []
-    for idx, (ln, off) in enumerate(_lines_with_offsets(region, base)):
+    pos = base
+    for idx, ln in enumerate(region.split("\n")):
+        off, pos = pos, pos + len(ln) + 1
         if not ln.strip():
             continue
         if _SEPARATOR.match(ln):
@@ -100,10 +95,7 @@ def _bordered(region: str, base: int) -> list[Cell]:
                 rows[-1] = [Cell(c.text, c.start, c.end, c.line, c.loose, True) for c in rows[-1]]
             continue
         if "|" in ln:
-            row = [Cell(m.group(1), off + m.start(1), off + m.end(1), idx) for m in _PIPE_CELL.finditer(ln)]
-            if not ln.lstrip().startswith("|"):  # "a | b |": the text before the first pipe is a cell too
-                row.insert(0, _strip(ln[: ln.index("|")], off, idx))
-            rows.append(row)
+            rows.append(_pipe_row(ln, off, idx))
         else:
             rows.append([_strip(ln, off, idx, loose=True)])
     return [c for row in rows for c in row]
@@ -112,7 +104,9 @@ def _bordered(region: str, base: int) -> list[Cell]:
 def _open(region: str, base: int) -> list[Cell]:
     cells: list[Cell] = []
     pending: tuple[str, int, int] | None = None  # text, offset, line of a cell still open at a line end
-    for idx, (ln, off) in enumerate(_lines_with_offsets(region, base)):
+    pos = base
+    for idx, ln in enumerate(region.split("\n")):
+        off, pos = pos, pos + len(ln) + 1
         if "|" not in ln:
             if ln.strip():
                 if pending is not None and pending[0].strip():
@@ -120,19 +114,20 @@ def _open(region: str, base: int) -> list[Cell]:
                 pending = None
                 cells.append(_strip(ln, off, idx))
             continue
-        parts = _pipe_parts(ln, off)
-        first, first_off = parts[0]
+        pieces = ln.split("|")
+        first = pieces[0]
         if pending is not None and not first.strip():
             # The cell left open on an earlier line closes here: a newline between pipes is an empty cell.
-            cells.append(Cell("", first_off, first_off, idx))
+            cells.append(Cell("", off, off, idx))
         else:
             if pending is not None and pending[0].strip():
                 cells.append(_strip(*pending))
-            cells.append(_strip(first, first_off, idx))
-        for piece, o in parts[1:-1]:
-            cells.append(_strip(piece, o, idx))
-        last, last_off = parts[-1]
-        pending = (last, last_off, idx)
+            cells.append(_strip(first, off, idx))
+        at = off + len(first) + 1
+        for piece in pieces[1:-1]:
+            cells.append(_strip(piece, at, idx))
+            at += len(piece) + 1
+        pending = (pieces[-1], at, idx)
     if pending is not None and pending[0].strip():
         cells.append(_strip(*pending))
     return cells
@@ -140,14 +135,19 @@ def _open(region: str, base: int) -> list[Cell]:
 
 def _lines(region: str, base: int) -> list[Cell]:
     cells: list[Cell] = []
-    for idx, (ln, off) in enumerate(_lines_with_offsets(region, base)):
-        if not ln.strip():
+    pos = base
+    for idx, ln in enumerate(region.split("\n")):
+        off, pos = pos, pos + len(ln) + 1
+        stripped = ln.strip()
+        if not stripped:
             continue
         if "\t" in ln:
-            pos = off
+            at = off
             for piece in ln.split("\t"):
-                cells.append(_strip(piece, pos, idx))
-                pos += len(piece) + 1
+                cells.append(_strip(piece, at, idx))
+                at += len(piece) + 1
+        elif stripped == ln:  # most lines: one cell with nothing to strip
+            cells.append(Cell(ln, off, pos - 1, idx))
         else:
             cells.append(_strip(ln, off, idx))
     return cells
