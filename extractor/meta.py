@@ -127,7 +127,7 @@ def _clean_organ(raw: str) -> str | None:
     s = re.sub(r"^(?:关于|本机关|我局|我委|我办)", "", s)
     if len(s) < 2:
         return None
-    if not any(s.endswith(suffix) for suffix in layout().organ_suffixes) and not _looks_defaced(s):
+    if not s.endswith(layout().organ_suffixes) and not _looks_defaced(s):
         return None
     return s
 

@@ -255,6 +255,12 @@ def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return _any_of(markers), _any_of((*QUALIFIERS, *markers))
 
 
+@cache
+def _excluded(name: str) -> re.Pattern[str]:
+    return _any_of(EXCLUDE[name])
+
+
+@cache
 def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, words)) if words else "(?!)")  # no words: never matches
 
@@ -269,11 +275,11 @@ def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
     # The words just before the match belong to it too ("部分公开答复0件" is one outcome, not the total).
     lead = text[max(0, m.start() - 6) : m.start()]
     lead = lead[max(lead.rfind(c) for c in "，,；;。\n") + 1 :]
-    if any(w in lead + clause for w in EXCLUDE.get(name, ())):
+    if name in EXCLUDE and _excluded(name).search(lead + clause):
         return False
     if name in ("reconsideration_total", "litigation_total"):
         local = text[max(0, m.start() - 12) : m.end()]
-        if COMBINED.search(local) or any(q in clause for q in QUALIFIERS):
+        if COMBINED.search(local) or _any_of(QUALIFIERS).search(clause):
             return False
         # The sentence, or the one before it, must be about information disclosure: reports also
         # count lawsuits about other matters.
