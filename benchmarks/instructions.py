@@ -43,11 +43,11 @@ def instructions(directory: Path, n: int, extract: bool) -> int:
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        check=True,
     )
     m = re.search(r"Collected : (\d+)", run.stderr)
-    if m is None:
-        sys.exit(f"instructions: valgrind printed no count:\n{run.stderr[-2000:]}")
+    if run.returncode != 0 or m is None:
+        last = run.stderr.strip().splitlines()[-1:] or ["no output"]
+        sys.exit(f"instructions: the measured run failed (exit {run.returncode}): {last[0]}")
     return int(m.group(1))
 
 

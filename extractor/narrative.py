@@ -256,11 +256,6 @@ def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 @cache
-def _excluded(name: str) -> re.Pattern[str]:
-    return _any_of(EXCLUDE[name])
-
-
-@cache
 def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, words)) if words else "(?!)")  # no words: never matches
 
@@ -275,7 +270,7 @@ def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
     # The words just before the match belong to it too ("部分公开答复0件" is one outcome, not the total).
     lead = text[max(0, m.start() - 6) : m.start()]
     lead = lead[max(lead.rfind(c) for c in "，,；;。\n") + 1 :]
-    if name in EXCLUDE and _excluded(name).search(lead + clause):
+    if name in EXCLUDE and _any_of(EXCLUDE[name]).search(lead + clause):
         return False
     if name in ("reconsideration_total", "litigation_total"):
         local = text[max(0, m.start() - 12) : m.end()]

@@ -157,7 +157,7 @@ def _nfkc(text: str) -> tuple[str, OffsetMap]:
     out = nfkc(text)
     if len(out) == len(text):
         return out, OffsetMap()
-    odd = {ch for ch in set(text) if len(unicodedata.normalize("NFKC", ch)) != 1}
+    odd = {ch for ch in set(text) if len(nfkc(ch)) != 1}
     if not odd:
         return out, OffsetMap()  # composition changed the length; rare enough to map one to one
     pieces: list[str] = []
@@ -165,7 +165,7 @@ def _nfkc(text: str) -> tuple[str, OffsetMap]:
     last = pos = 0
     for m in re.finditer("|".join(map(re.escape, sorted(odd))), text):
         chunk = nfkc(text[last : m.start()])
-        repl = unicodedata.normalize("NFKC", m.group(0))
+        repl = nfkc(m.group(0))
         pieces += [chunk, repl]
         pos += len(chunk)
         for k in range(len(repl)):  # every character of an expansion points at what it expands

@@ -115,7 +115,8 @@ def observe_rows(cells: Sequence[Cell], style: Style, labels: Labels) -> list[Ob
 
 def _is_value(text: str) -> bool:
     """A number (of any sign) or a blank/placeholder, not a label."""
-    return text.isdigit() or parse_cell(text, "signed") is not None  # isdigit: most cells, without a call
+    # Plain ASCII digits (most cells) are a number to parse_cell too; tested here without the call.
+    return (text.isdigit() and text.isascii()) or parse_cell(text, "signed") is not None
 
 
 def _rows_bordered(cells: Sequence[Cell], labels: Labels) -> list[Observed]:

@@ -36,3 +36,15 @@ def test_format_from_table_headers() -> None:
 def test_a_real_sports_bureau_is_not_taken_for_defacement() -> None:
     m = meta("某市体育局2022年政府信息公开工作年度报告\n")
     assert m.organ.value == "某市体育局" and not m.organ.review
+
+
+def test_publication_date_alone_on_its_line() -> None:
+    assert meta("某某局2020年政府信息公开工作年度报告\n\n（2021年1月20日）\n正文").published.value == "2021-01-20"
+    assert meta("2021-01-20\n某某局2020年政府信息公开工作年度报告").published.value == "2021-01-20"
+
+
+def test_the_first_publication_date_wins_labelled_or_not() -> None:
+    labelled_first = "某某局2020年政府信息公开工作年度报告\n发布日期：2021-01-20\n正文\n2021-03-01\n"
+    alone_first = "某某局2020年政府信息公开工作年度报告\n2021-01-20\n正文\n发布日期：2021-03-01\n"
+    assert meta(labelled_first).published.value == "2021-01-20"
+    assert meta(alone_first).published.value == "2021-01-20"
