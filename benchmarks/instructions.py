@@ -51,6 +51,12 @@ def instructions(directory: Path, n: int, extract: bool) -> int:
     return int(m.group(1))
 
 
+def core_build() -> str:
+    """How the measured runs load the core (they import it from ROOT, as this process would)."""
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); import extractor; print(extractor.CORE_BUILD)"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir", type=Path)
@@ -63,7 +69,8 @@ def main() -> None:
     if n == 0:
         sys.exit(f"instructions: no report files under {args.dir}")
     loaded, extracted = instructions(args.dir, n, False), instructions(args.dir, n, True)
-    print(f"{n} reports under {args.dir}: {(extracted - loaded) / n / 1e6:.2f} M instructions per report")
+    per_report = (extracted - loaded) / n / 1e6
+    print(f"{n} reports under {args.dir}, core {core_build()}: {per_report:.2f} M instructions per report")
 
 
 if __name__ == "__main__":

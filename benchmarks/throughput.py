@@ -6,6 +6,8 @@
 Prints reports per CPU-second (process time, so the figure does not depend on other load) and the
 peak resident memory after each checkpoint: memory that stays flat as the batch grows is the point.
 Each record is serialised as `xxgk extract` would write it, then dropped, as in a streaming batch.
+The first line says whether the core ran compiled (the installed default) or interpreted
+(XXGK_PURE_PYTHON=1, or sources edited since the last install).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from extractor import CORE_BUILD
 from extractor.batch import settle_collector
 from extractor.load import load_path
 from extractor.pipeline import extract_document
@@ -39,7 +42,7 @@ def main() -> None:
     if not files:
         sys.exit(f"throughput: no report files under {args.dir}")
     checkpoints = {n for n in (100, 1000, 2000, 5000, 10000, 20000) if n < len(files)} | {len(files)}
-    print(f"{len(files)} files under {args.dir}; peak RSS before extraction {peak_mb():.1f} MB")
+    print(f"{len(files)} files under {args.dir}; core {CORE_BUILD}; peak RSS before extraction {peak_mb():.1f} MB")
     settle_collector()  # as `xxgk extract` does before its first report
     cpu_extract = cpu_write = 0.0
     wall0 = time.perf_counter()

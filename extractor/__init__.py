@@ -8,9 +8,13 @@ to_dataframe([report])                   # pandas, one row per report (needs the
 
 __version__ = "0.1.0"
 
-from extractor.export import to_dataframe
-from extractor.load import InputError
-from extractor.pipeline import extract
-from extractor.schema import Report, Value
+from extractor.compiled import use_compiled
+
+CORE_BUILD = use_compiled()  # before any core module is imported: compiled, or from source
+
+from extractor.export import to_dataframe  # noqa: E402
+from extractor.load import InputError  # noqa: E402
+from extractor.pipeline import extract  # noqa: E402
+from extractor.schema import Report, Value  # noqa: E402
 
 __all__ = ["InputError", "Report", "Value", "__version__", "extract", "to_dataframe"]

@@ -32,14 +32,19 @@ _TRAILING_NUMBERS = re.compile(rf"(?:^|(?<=[^\d.,]))\s*((?:{_NUM})(?:\s+(?:{_NUM
 _ALL_NUMBERS = re.compile(rf"^\s*(?:{_NUM})(?:\s+(?:{_NUM}|[/—-]))+\s*$")
 
 
-@dataclass(slots=True)
+# init=False and an __init__ of our own: compiled by mypyc, a dataclass's generated __init__ stays
+# interpreted, and a report makes a few hundred cells.
+@dataclass(slots=True, init=False)
 class Cell:
     text: str
     start: int  # offsets of the stripped text in the normalised document
     end: int
     line: int  # index of the physical line (bordered: the table row) the cell sits on
-    loose: bool = False  # bordered style: a line outside any `|` row
-    header: bool = False  # bordered style: the row above a `|---|` line with no numbers in it
+    loose: bool  # bordered style: a line outside any `|` row
+    header: bool  # bordered style: the row above a `|---|` line with no numbers in it
+
+    def __init__(self, text: str, start: int, end: int, line: int, loose: bool = False, header: bool = False) -> None:
+        self.text, self.start, self.end, self.line, self.loose, self.header = text, start, end, line, loose, header
 
 
 def detect_style(region: str) -> Style:

@@ -6,7 +6,7 @@ import re
 
 from extractor.layout import layout
 from extractor.normalize import NormalText
-from extractor.schema import Meta, Value
+from extractor.schema import Meta, Value, build
 from extractor.tables import span
 
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
@@ -31,7 +31,7 @@ _PUBLISHED_LINE = re.compile("\n" + _DATE_LINE)
 
 def read_meta(doc: NormalText) -> Meta:
     """Agency, year and publication date; the format is decided later, from the tables and the year."""
-    meta = Meta()
+    meta = build(Meta, {})
     text = doc.text
     head = text[:6000]
     title = _TITLE.search(head)

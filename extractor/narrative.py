@@ -14,7 +14,7 @@ from functools import cache
 from extractor.layout import layout
 from extractor.normalize import CJK_CLASS, NormalText, OffsetMap, delete_spans
 from extractor.numbers import chinese_numeral
-from extractor.schema import Narrative, Value
+from extractor.schema import Narrative, Value, build
 from extractor.tables import span
 
 _N = r"(?P<num>\d+(?:\.\d+)?|[零一二三四五六七八九十百千两]+)"
@@ -123,7 +123,7 @@ def read_narrative(doc: NormalText, skip: list[tuple[int, int]]) -> Narrative:
     """Read the narrative facts from the prose; `skip` lists table regions (offsets) not to read."""
     joined, to_doc = delete_spans(doc.text, _wraps(doc.text, _prose_segments(len(doc.text), skip)))
     prose = _prose_segments(len(joined), [(to_doc.inverse(a), to_doc.inverse(b)) for a, b in skip])
-    narrative = Narrative()
+    narrative = build(Narrative, {})
     for name in PATTERNS:
         found, hostile = _candidates(joined, name, to_doc, skip, prose)
         if hostile:

@@ -61,7 +61,8 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
     sections = split_sections(norm.text)
     report = Report(source=doc.source, content_hash=doc.content_hash, extractor_version=__version__)
     report.meta = read_meta(norm)
-    fmt, evidence = detect_format(norm, _has_application_table(norm, sections), report.meta.year.value)
+    year = report.meta.year.value
+    fmt, evidence = detect_format(norm, _has_application_table(norm, sections), year if type(year) is int else None)
     report.meta.format = format_value(norm, fmt, evidence)
 
     values: dict[str, Value] = {}
@@ -226,8 +227,10 @@ def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: str, read:
 
 
 def _build(report: Report, values: dict[str, Value], fmt: str, read: list[str]) -> None:
-    if fmt in ("2019", "2021"):
-        report.active = build(Active2019 if fmt == "2019" else Active2021, values, "active.")
+    if fmt == "2019":
+        report.active = build(Active2019, values, "active.")
+    elif fmt == "2021":
+        report.active = build(Active2021, values, "active.")
     if fmt != "legacy" or any(k.startswith("applications.") for k in values):
         report.applications = build(Applications, values, "applications.", optional=fmt == "2021")  # 其他处理 rows
     if fmt != "legacy" or any(k.startswith("disputes.") for k in values):

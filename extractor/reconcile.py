@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from extractor.schema import Check, Identity, Value, identities, r5_holds
+from extractor.schema import Check, Identity, Outcome, Value, identities, r5_holds
 
 Numeric = int | float
 EPS = 1e-6
@@ -23,7 +23,7 @@ def _known(values: dict[str, Value]) -> dict[str, Numeric]:
     """The numbers the arithmetic may rely on: parsed or derived values whose parse is not in doubt."""
     # type() rather than isinstance: a bool is not a count, and this runs for every field.
     return {
-        fid: x for fid, v in values.items() if ((t := type(x := v.value)) is int or t is float) and v.status != "review"
+        fid: x for fid, v in values.items() if (type(x := v.value) is int or type(x) is float) and v.status != "review"
     }
 
 
@@ -139,6 +139,7 @@ def _check(known: dict[str, Numeric], values: dict[str, Value], rule: Identity, 
             return passed[rule.id]
     except KeyError:
         pass  # a cell is unknown
+    outcome: Outcome
     lhs, lhs_unknown = _side(known, rule.lhs)
     rhs, rhs_unknown = _side(known, rule.rhs)
     if rule.soft and (lhs_unknown or rhs_unknown == len(rule.rhs)):

@@ -22,17 +22,29 @@ from extractor.schema import Identity, Span, Value, identities
 Quality = str  # "exact" | "prefix" | "fragment" | "order"
 
 
-@dataclass
+@dataclass(init=False)  # an __init__ of our own, which mypyc compiles (see cells.Cell)
 class Observed:
     """A row as seen in the text: its label cell (if any), candidate row ids and its cells."""
 
     label: Cell | None
     candidates: frozenset[str] | None  # None: no label at all
     quality: Quality
-    cells: list[Cell] = field(default_factory=list)
-    loose: bool = False
-    row_id: str | None = None
-    detached: str | None = None  # why one of its cells came from outside the row
+    cells: list[Cell]
+    loose: bool
+    row_id: str | None  # the row it was placed in
+    detached: str | None  # why one of its cells came from outside the row
+
+    def __init__(
+        self,
+        label: Cell | None,
+        candidates: frozenset[str] | None,
+        quality: Quality,
+        cells: list[Cell] | None = None,
+        loose: bool = False,
+    ) -> None:
+        self.label, self.candidates, self.quality, self.loose = label, candidates, quality, loose
+        self.cells = [] if cells is None else cells
+        self.row_id = self.detached = None
 
     def has_numbers(self) -> bool:
         return any(isinstance(parse_cell(c.text, "signed"), Number) for c in self.cells)
@@ -249,15 +261,18 @@ def cell_values(doc: NormalText, cells: Sequence[Cell], columns: Sequence[Column
     spans = doc.to_original.spans([(c.start, c.end) for c in cells])
     out: list[Value | None] = []
     for c, column, (s, e) in zip(cells, columns, spans, strict=True):
-        parsed = parse_cell(c.text, column.kind, column.unit)
+        text = c.text
+        ev = [Span(c.start, c.end, s, e, text)]  # the cell's text is exactly doc.text[start:end]
+        if text.isdigit() and text.isascii() and column.kind != "money":  # most cells: parse_cell's fast path
+            out.append(Value(int(text), "parsed", "table_cell", ev, 0.0, text))
+            continue
+        parsed = parse_cell(text, column.kind, column.unit)
         if parsed is None:
             out.append(None)
-            continue
-        ev = [Span(c.start, c.end, s, e, c.text)]  # the cell's text is exactly doc.text[start:end]
-        if type(parsed) is str:  # "blank" (a type test: comparing a Number with a str costs a Python call)
-            out.append(Value(None, "blank", "table_cell", ev, 0.0, c.text))
+        elif type(parsed) is str:  # "blank" (a type test: comparing a Number with a str costs a Python call)
+            out.append(Value(None, "blank", "table_cell", ev, 0.0, text))
         else:
-            out.append(Value(parsed.value, "parsed", "table_cell", ev, 0.0, c.text))  # type: ignore[union-attr]
+            out.append(Value(parsed.value, "parsed", "table_cell", ev, 0.0, text))  # type: ignore[union-attr]
     return out
 
 
@@ -316,9 +331,8 @@ def assign_row(
         notes.append(f"row label matched only loosely: '{label}'")
     sound = row.quality in ("exact", "prefix")
     values, sure = reading.values, reading.sound
-    for c, fid, v in zip(cells, _field_ids(prefix, tuple(columns)), cell_values(doc, cells, columns), strict=True):
-        if v is None:
-            v = _not_a_number(doc, c)
+    for c, fid, read in zip(cells, _field_ids(prefix, tuple(columns)), cell_values(doc, cells, columns), strict=True):
+        v = _not_a_number(doc, c) if read is None else read
         if notes:
             v.review += notes
         values[fid] = v

@@ -1,0 +1,81 @@
+"""Which modules mypyc compiles (setup.py), and the check that keeps compiled code in step with its source.
+
+The compiled core is the same code as its source, only faster. It must never run *older* code than
+the source beside it, which an editable install would otherwise allow after an edit. So the build
+records a hash of each source (STAMP), and `use_compiled()` makes every core module load from its
+source when any of them has changed since, or when XXGK_PURE_PYTHON=1 is set. The modules go one
+way or the other together: compiled and interpreted classes of one name must never meet.
+
+Imports only the standard library: setup.py loads this file before the package is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+# The per-report hot path of rules-only extraction, in pipeline order.
+CORE = ("normalize", "sections", "meta", "cells", "numbers", "tables", "narrative", "reconcile", "pipeline")
+STAMP = "compiled-from.json"  # module -> sha256 of the source it was compiled from
+PACKAGE = Path(__file__).resolve().parent
+PURE_ENV = "XXGK_PURE_PYTHON"
+
+
+def source_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def stale_modules(package: Path = PACKAGE) -> list[str] | None:
+    """Core modules whose source changed since they were compiled; None when none is compiled."""
+    stamp = package / STAMP
+    if not stamp.is_file() or not any(_has_extension(package, name) for name in CORE):
+        return None
+    recorded = json.loads(stamp.read_text(encoding="utf-8"))
+    return [name for name in CORE if recorded.get(name) != source_hash(package / f"{name}.py")]
+
+
+def _has_extension(package: Path, name: str) -> bool:
+    return any((package / f"{name}{suffix}").is_file() for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+
+
+class FromSource(importlib.abc.MetaPathFinder):
+    """Finds the core modules' .py files ahead of the extensions compiled from them."""
+
+    def __init__(self, package: str, directory: Path) -> None:
+        self.package = package
+        self.directory = directory
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        package, _, name = fullname.rpartition(".")
+        if package != self.package or name not in CORE:
+            return None
+        return importlib.util.spec_from_file_location(fullname, self.directory / f"{name}.py")
+
+
+def use_compiled() -> str:
+    """Decide, before any core module is imported, how the core runs; returns what was decided."""
+    if os.environ.get(PURE_ENV) == "1":
+        sys.meta_path.insert(0, FromSource(__package__ or "extractor", PACKAGE))
+        return f"interpreted ({PURE_ENV}=1)"
+    stale = stale_modules()
+    if stale is None:
+        return "interpreted (not compiled)"
+    if stale:
+        sys.meta_path.insert(0, FromSource(__package__ or "extractor", PACKAGE))
+        changed = ", ".join(f"{name}.py" for name in stale)
+        print(
+            f"xxgk: {changed} changed since the core was compiled; running the core from source (slower). "
+            "Reinstall (pip install -e .) to compile it again.",
+            file=sys.stderr,
+        )
+        return "interpreted (sources changed since it was compiled)"
+    return "compiled (mypyc)"
