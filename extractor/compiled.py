@@ -22,7 +22,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 # The per-report hot path of rules-only extraction, in pipeline order.
-CORE = ("normalize", "sections", "meta", "cells", "numbers", "tables", "narrative", "reconcile", "pipeline")
+CORE = (
+    "normalize", "sections", "meta", "cells", "numbers", "tables", "narrative", "reconcile", "record", "pipeline",
+)  # fmt: skip
 STAMP = "compiled-from.json"  # module -> sha256 of the source it was compiled from
 PACKAGE = Path(__file__).resolve().parent
 PURE_ENV = "XXGK_PURE_PYTHON"

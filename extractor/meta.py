@@ -6,7 +6,8 @@ import re
 
 from extractor.layout import layout
 from extractor.normalize import NormalText
-from extractor.schema import Meta, Value, build
+from extractor.record import build
+from extractor.schema import Meta, Value
 from extractor.tables import span
 
 _YEAR = r"(?P<year>(?:19|20)\d{2})"

@@ -14,7 +14,8 @@ from functools import cache
 from extractor.layout import layout
 from extractor.normalize import CJK_CLASS, NormalText, OffsetMap, delete_spans
 from extractor.numbers import chinese_numeral
-from extractor.schema import Narrative, Value, build
+from extractor.record import build
+from extractor.schema import Narrative, Value
 from extractor.tables import span
 
 _N = r"(?P<num>\d+(?:\.\d+)?|[零一二三四五六七八九十百千两]+)"

@@ -14,16 +14,8 @@ from extractor.meta import detect_format, format_value, read_meta
 from extractor.narrative import read_narrative
 from extractor.normalize import NormalText, label_key, normalize
 from extractor.reconcile import reconcile
-from extractor.schema import (
-    Active2019,
-    Active2021,
-    Applications,
-    Disputes,
-    Narrative,
-    Report,
-    Value,
-    build,
-)
+from extractor.record import assemble
+from extractor.schema import Report, Value
 from extractor.sections import Section, split_sections
 from extractor.tables import read_active, read_applications, read_disputes
 
@@ -88,7 +80,7 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
         _legacy_cells(values)
         tables = []
     report.checks = reconcile(values, fmt, [t for t in tables if t != "active"], sound)
-    _build(report, values, fmt, tables)
+    assemble(report, values, fmt, tables)
     if doc.anchors or doc.pages:
         meta = [getattr(report.meta, name) for name in type(report.meta).model_fields]
         _locate([*values.values(), *(v for v in meta if isinstance(v, Value))], doc.anchors, doc.pages)
@@ -118,10 +110,6 @@ def _ask_model(
             grid = reread.read_table(llm, norm, regions[part], part, fmt, rows, values, sound, report.usage, deadline)
             reread.merge_grid(norm, values, sound, grid)
             report.problems += grid.problems
-
-
-TABLE_PREFIXES = ("active.", "applications.", "disputes.")
-_TABLE_FIELDS: dict[str, tuple[str, ...]] = {}  # format -> its table fields, in order (learnt on first use)
 
 
 def _locate(values: list[Value], anchors: tuple[Anchor, ...], pages: tuple[int, ...]) -> None:
@@ -188,61 +176,3 @@ def _legacy_cells(values: dict[str, Value]) -> None:
             review=[*src.review, "legacy report without the standard table: value read from the prose"],
             provenance=src.provenance,
         )  # fmt: skip
-
-
-def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: str, read: list[str]) -> None:
-    """Cells a standard-format report should print but the parser never found are in doubt: every
-    cell of a table the parser could not read, and the unread cells of a table (表二: of a block)
-    it did read. A 表二 block the report leaves out altogether is not printed, not unread."""
-    if not read:  # no table at all: not the report it seemed, or a different layout; one doubt, not 200
-        if not report.meta.format.review:
-            report.meta.format.review.append("none of the official tables was found in the report")
-            report.meta.format.confidence = min(report.meta.format.confidence, 0.5)
-        return
-    if fmt not in _TABLE_FIELDS:
-        _TABLE_FIELDS[fmt] = tuple(fid for fid, _ in report.fields() if fid.startswith(TABLE_PREFIXES))
-    unread = [f for f in _TABLE_FIELDS[fmt] if (v := values.get(f)) is None or v.status == "missing"]
-    if not unread:  # the common case: every cell was read
-        return
-    blocks = {row.id: block for block in layout().active[fmt] for row in block.rows}
-    printed = {
-        blocks[row].caption
-        for fid, v in values.items()
-        if fid.startswith("active.") and v.value is not None and (row := fid.split(".")[1]) in blocks
-    }
-    for fid in unread:
-        v = report.get(fid)
-        if v is None or v.status != "missing" or v.review:
-            continue
-        part, row = fid.split(".")[:2]
-        if part == "active" and part in read and row in blocks and blocks[row].caption not in printed:
-            continue
-        if part in read:
-            why = "table cell not found in the report"
-        else:
-            why = f"the report's table for this field could not be read ({part})"
-        v.review.append(why)
-        v.confidence = 0.0
-        values[fid] = v
-
-
-def _build(report: Report, values: dict[str, Value], fmt: str, read: list[str]) -> None:
-    if fmt == "2019":
-        report.active = build(Active2019, values, "active.")
-    elif fmt == "2021":
-        report.active = build(Active2021, values, "active.")
-    if fmt != "legacy" or any(k.startswith("applications.") for k in values):
-        report.applications = build(Applications, values, "applications.", optional=fmt == "2021")  # 其他处理 rows
-    if fmt != "legacy" or any(k.startswith("disputes.") for k in values):
-        report.disputes = build(Disputes, values, "disputes.")
-    report.narrative = build(Narrative, values, "narrative.")
-    if fmt in ("2019", "2021"):
-        _flag_unread_cells(report, values, fmt, read)
-    for name in ("organ", "year"):
-        v = getattr(report.meta, name)
-        if v.value is None and not v.review:
-            v.review.append("not found in the report")
-            v.confidence = 0.0
-    # Every reviewed value is in `values` (the stages put it there) or in meta.
-    meta = [(f"meta.{name}", getattr(report.meta, name)) for name in type(report.meta).model_fields]
-    report.review = [fid for fid, v in (*meta, *values.items()) if v.review and report.get(fid) is v]

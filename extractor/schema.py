@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import cache, cached_property
-from typing import Annotated, Literal, TypeVar, get_args
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -60,24 +60,6 @@ class Value:
 
 
 V = Annotated[Value, Field(default_factory=Value)]
-
-
-_set = object.__setattr__
-
-
-def construct(cls: type[M], fields: dict) -> M:
-    """What BaseModel.model_construct does, for a dict that already holds every field.
-
-    model_construct inspects each default factory on every call, which cost more than the rest of the
-    extraction; tests/test_schema.py checks that these objects validate and serialise exactly like
-    validated ones.
-    """
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", fields)
-    _set(obj, "__pydantic_fields_set__", set(fields))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
 
 
 class Meta(BaseModel):
@@ -158,7 +140,7 @@ class ApplicationRow(BaseModel):
 
 
 def _row() -> ApplicationRow:
-    return build(ApplicationRow, {})
+    return ApplicationRow()  # type: ignore[call-arg]  # every field has a default (V)
 
 
 R = Annotated[ApplicationRow, Field(default_factory=_row)]
@@ -203,7 +185,7 @@ class DisputeGroup(BaseModel):
 
 
 def _group() -> DisputeGroup:
-    return build(DisputeGroup, {})
+    return DisputeGroup()  # type: ignore[call-arg]  # every field has a default (V)
 
 
 G = Annotated[DisputeGroup, Field(default_factory=_group)]
@@ -223,52 +205,6 @@ class Narrative(BaseModel):
     reconsideration_total: V
     litigation_total: V
     fee_amount: V
-
-
-_PLANS: dict[tuple[type[BaseModel], str], list[tuple[str, object]]] = {}
-_LEAVES: dict[tuple[type[BaseModel], str], bool] = {}  # plans whose every field is a Value
-
-
-def _plan(cls: type[BaseModel], prefix: str) -> list[tuple[str, object]]:
-    """How to fill each field of `cls` at `prefix`: a field id (a Value), a nested model, an
-    optional nested model (built only when asked for), or a default."""
-    plan: list[tuple[str, object]] = []
-    for name, f in cls.model_fields.items():
-        ann = f.annotation
-        nested = [a for a in get_args(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
-        if ann is Value:
-            plan.append((name, prefix + name))
-        elif isinstance(ann, type) and issubclass(ann, BaseModel) and f.default_factory is not None:
-            plan.append((name, (ann, f"{prefix}{name}.")))
-        elif len(nested) == 1 and f.default is None:  # `Model | None = None`, e.g. 2021's 其他处理 rows
-            plan.append((name, ("optional", nested[0], f"{prefix}{name}.")))
-        else:
-            plan.append((name, ("default", f.default)))
-    return plan
-
-
-def build(cls: type[M], values: dict[str, Value], prefix: str = "", optional: bool = False) -> M:
-    """A model filled from `values` (field id -> Value); fields not in it get an empty Value.
-
-    `optional`: also build the `Model | None` fields (else they stay None).
-    """
-    plan = _PLANS.get((cls, prefix))
-    if plan is None:  # a few dozen (model, prefix) pairs in all: worked out once each
-        plan = _PLANS[cls, prefix] = _plan(cls, prefix)
-        _LEAVES[cls, prefix] = all(type(how) is str for _, how in plan)
-    if _LEAVES[cls, prefix]:  # a table row: every field a Value
-        return construct(cls, {name: values.get(fid) or Value() for name, fid in plan})  # type: ignore[misc]
-    kwargs: dict[str, object] = {}
-    for name, how in plan:
-        if type(how) is str:
-            kwargs[name] = values.get(how) or Value()
-        elif how[0] == "default":  # type: ignore[index]
-            kwargs[name] = how[1]  # type: ignore[index]
-        elif how[0] == "optional":  # type: ignore[index]
-            kwargs[name] = build(how[1], values, how[2]) if optional else None  # type: ignore[index]
-        else:
-            kwargs[name] = build(how[0], values, how[1])  # type: ignore[index]
-    return construct(cls, kwargs)
 
 
 # A frozen dataclass rather than a BaseModel: most checks pass, and the passing check of a rule is then

@@ -1,0 +1,146 @@
+"""The record stage: the typed Report assembled from what the stages read (field id -> Value).
+
+Models are filled without pydantic's validation (`construct`): every Value was made by this
+package, and validating a few hundred of them per report cost more than reading the report.
+tests/test_schema.py checks that such records validate and serialise like validated ones.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar, get_args
+
+from pydantic import BaseModel
+
+from extractor.layout import layout
+from extractor.schema import Active2019, Active2021, Applications, Disputes, Narrative, Report, Value
+
+M = TypeVar("M", bound=BaseModel)
+TABLE_PREFIXES = ("active.", "applications.", "disputes.")
+_TABLE_FIELDS: dict[str, tuple[str, ...]] = {}  # format -> its table fields, in order (learnt on first use)
+
+_set = object.__setattr__
+
+
+def construct(cls: type[M], fields: dict) -> M:
+    """What BaseModel.model_construct does, for a dict that already holds every field.
+
+    model_construct inspects each default factory on every call, which cost more than the rest of the
+    extraction."""
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", fields)
+    _set(obj, "__pydantic_fields_set__", set(fields))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+_PLANS: dict[tuple[type[BaseModel], str], list[tuple[str, object]]] = {}
+# The plans whose every field is a Value (table rows, groups), as (name, field id): None for the others.
+_LEAVES: dict[tuple[type[BaseModel], str], list[tuple[str, str]] | None] = {}
+
+
+def _plan(cls: type[BaseModel], prefix: str) -> list[tuple[str, object]]:
+    """How to fill each field of `cls` at `prefix`: a field id (a Value), a nested model, an
+    optional nested model (built only when asked for), or a default."""
+    plan: list[tuple[str, object]] = []
+    for name, f in cls.model_fields.items():
+        ann = f.annotation
+        nested = [a for a in get_args(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if ann is Value:
+            plan.append((name, prefix + name))
+        elif isinstance(ann, type) and issubclass(ann, BaseModel) and f.default_factory is not None:
+            plan.append((name, (ann, f"{prefix}{name}.")))
+        elif len(nested) == 1 and f.default is None:  # `Model | None = None`, e.g. 2021's 其他处理 rows
+            plan.append((name, ("optional", nested[0], f"{prefix}{name}.")))
+        else:
+            plan.append((name, ("default", f.default)))
+    return plan
+
+
+def build(cls: type[M], values: dict[str, Value], prefix: str = "", optional: bool = False) -> M:
+    """A model filled from `values` (field id -> Value); fields not in it get an empty Value.
+
+    `optional`: also build the `Model | None` fields (else they stay None).
+    """
+    key = (cls, prefix)
+    plan = _PLANS.get(key)
+    if plan is None:  # a few dozen (model, prefix) pairs in all: worked out once each
+        plan = _PLANS[key] = _plan(cls, prefix)
+        pairs = [(name, how) for name, how in plan if isinstance(how, str)]
+        _LEAVES[key] = pairs if len(pairs) == len(plan) else None
+    leaf = _LEAVES[key]
+    if leaf is not None:  # a table row: every field a Value
+        return construct(cls, {name: values.get(fid) or Value() for name, fid in leaf})
+    kwargs: dict[str, object] = {}
+    for name, how in plan:
+        if isinstance(how, str):
+            kwargs[name] = values.get(how) or Value()
+        elif how[0] == "default":  # type: ignore[index]
+            kwargs[name] = how[1]  # type: ignore[index]
+        elif how[0] == "optional":  # type: ignore[index]
+            kwargs[name] = build(how[1], values, how[2]) if optional else None  # type: ignore[index]
+        else:
+            kwargs[name] = build(how[0], values, how[1])  # type: ignore[index]
+    return construct(cls, kwargs)
+
+
+def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: str, read: list[str]) -> None:
+    """Cells a standard-format report should print but the parser never found are in doubt: every
+    cell of a table the parser could not read, and the unread cells of a table (表二: of a block)
+    it did read. A 表二 block the report leaves out altogether is not printed, not unread."""
+    if not read:  # no table at all: not the report it seemed, or a different layout; one doubt, not 200
+        if not report.meta.format.review:
+            report.meta.format.review.append("none of the official tables was found in the report")
+            report.meta.format.confidence = min(report.meta.format.confidence, 0.5)
+        return
+    if fmt not in _TABLE_FIELDS:
+        _TABLE_FIELDS[fmt] = tuple(fid for fid, _ in report.fields() if fid.startswith(TABLE_PREFIXES))
+    unread = [f for f in _TABLE_FIELDS[fmt] if (v := values.get(f)) is None or v.status == "missing"]
+    if not unread:  # the common case: every cell was read
+        return
+    blocks = {row.id: block for block in layout().active[fmt] for row in block.rows}
+    printed = {
+        blocks[row].caption
+        for fid, v in values.items()
+        if fid.startswith("active.") and v.value is not None and (row := fid.split(".")[1]) in blocks
+    }
+    for fid in unread:
+        v = report.get(fid)
+        if v is None or v.status != "missing" or v.review:
+            continue
+        part, row = fid.split(".")[:2]
+        if part == "active" and part in read and row in blocks and blocks[row].caption not in printed:
+            continue
+        if part in read:
+            why = "table cell not found in the report"
+        else:
+            why = f"the report's table for this field could not be read ({part})"
+        v.review.append(why)
+        v.confidence = 0.0
+        values[fid] = v
+
+
+def assemble(report: Report, values: dict[str, Value], fmt: str, read: list[str]) -> None:
+    """Fill `report` from `values` (field id -> Value): its tables, narrative and review list.
+
+    `read`: the tables the parser read; the cells they should print but did not go to review.
+    """
+    if fmt == "2019":
+        report.active = build(Active2019, values, "active.")
+    elif fmt == "2021":
+        report.active = build(Active2021, values, "active.")
+    if fmt != "legacy" or any(k.startswith("applications.") for k in values):
+        report.applications = build(Applications, values, "applications.", optional=fmt == "2021")  # 其他处理 rows
+    if fmt != "legacy" or any(k.startswith("disputes.") for k in values):
+        report.disputes = build(Disputes, values, "disputes.")
+    report.narrative = build(Narrative, values, "narrative.")
+    if fmt in ("2019", "2021"):
+        _flag_unread_cells(report, values, fmt, read)
+    for name in ("organ", "year"):
+        v = getattr(report.meta, name)
+        if v.value is None and not v.review:
+            v.review.append("not found in the report")
+            v.confidence = 0.0
+    # Every reviewed value is in `values` (the stages put it there) or in meta.
+    meta = [(f"meta.{name}", getattr(report.meta, name)) for name in type(report.meta).model_fields]
+    report.review = [fid for fid, v in (*meta, *values.items()) if v.review and report.get(fid) is v]
