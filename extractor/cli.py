@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from extractor import __version__
+from extractor import CORE_BUILD, __version__
 from extractor.evaluate import ReportScore, Tally, gold_pairs, load_gold, score
 from extractor.load import InputError
 from extractor.pipeline import extract
@@ -58,7 +58,7 @@ def run_one(path: Path, llm: ModelClient | None = None) -> Report | None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="xxgk")
+@click.version_option(__version__, prog_name="xxgk", message=f"%(prog)s, version %(version)s (core {CORE_BUILD})")
 def main() -> None:
     """Extract typed, verified records from 政府信息公开工作年度报告."""
 

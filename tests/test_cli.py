@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import extractor
 from tests.conftest import CORPUS
 from tests.documents import blocks_of, to_docx, to_pdf
 
@@ -78,6 +79,7 @@ def test_full_records_by_default_and_version() -> None:
     assert record["applications"]["new_received"]["total"]["evidence"][0]["quote"] == "14"
     v = run("--version")
     assert v.returncode == 0 and "xxgk" in v.stdout
+    assert f"(core {extractor.CORE_BUILD})" in v.stdout  # a bug report says which core ran
 
 
 def test_user_errors_end_in_one_line_not_a_traceback(tmp_path: Path) -> None:
