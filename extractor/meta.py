@@ -122,10 +122,16 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
     meta.organ = v
 
 
+_ORGAN_NOISE = re.compile(r"[#*\s|]")
+_ORGAN_LABEL = re.compile(r"^.*[:：]")  # "标题：…", "发布机构：…"
+_ORGAN_LEAD = re.compile(r"^(?:关于|本机关|我局|我委|我办)")
+_LATIN_RUN = re.compile(r"[A-Za-z0-9_]{2,}")  # a domain or a spam handle, never part of an agency's name
+
+
 def _clean_organ(raw: str) -> str | None:
-    s = re.sub(r"[#*\s|]", "", raw).strip("：:，,。 ")
-    s = re.sub(r"^.*[:：]", "", s)  # "标题：…", "发布机构：…"
-    s = re.sub(r"^(?:关于|本机关|我局|我委|我办)", "", s)
+    s = _ORGAN_NOISE.sub("", raw).strip("：:，,。 ")
+    s = _ORGAN_LABEL.sub("", s)
+    s = _ORGAN_LEAD.sub("", s)
     if len(s) < 2:
         return None
     if not s.endswith(layout().organ_suffixes) and not _looks_defaced(s):
@@ -135,7 +141,7 @@ def _clean_organ(raw: str) -> str | None:
 
 def _looks_defaced(name: str) -> bool:
     lowered = name.lower()
-    return bool(re.search(r"[A-Za-z0-9_]{2,}", name)) or any(m.lower() in lowered for m in layout().spam_markers)
+    return bool(_LATIN_RUN.search(name)) or any(m.lower() in lowered for m in layout().spam_markers)
 
 
 def _iso_date(raw: str) -> str:
