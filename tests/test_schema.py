@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from extractor import extract
-from extractor.schema import Report, identities, json_schema
+from extractor.schema import identities, json_schema
 from tests.conftest import CORPUS, FIELDS_TSV
 
 SCHEMA_FILE = Path(__file__).parents[1] / "schemas" / "report.schema.json"
@@ -37,14 +37,6 @@ def test_rules_name_only_real_fields() -> None:
     for fmt in ("2019", "2021"):
         for rule in identities(fmt):
             assert set(rule.cells) <= known, rule.id
-
-
-def test_fast_built_report_validates_and_serialises_like_a_validated_one() -> None:
-    report = extract(CORPUS / "real" / "sh_kewei_2024.md")
-    dumped = report.model_dump(mode="json")
-    again = Report.model_validate(dumped)
-    assert again.model_dump(mode="json") == dumped
-    assert again.flat() == report.flat()
 
 
 def test_flat_record_shape() -> None:
