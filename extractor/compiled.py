@@ -35,12 +35,22 @@ def source_hash(path: Path) -> str:
 
 
 def stale_modules(package: Path = PACKAGE) -> list[str] | None:
-    """Core modules whose source changed since they were compiled; None when none is compiled."""
+    """Core modules whose source changed since they were compiled; None when none is compiled.
+
+    A module shipped without its source has nothing newer beside it: not stale. A stamp that cannot
+    be read vouches for nothing: every module is stale.
+    """
     stamp = package / STAMP
     if not stamp.is_file() or not any(_has_extension(package, name) for name in CORE):
         return None
-    recorded = json.loads(stamp.read_text(encoding="utf-8"))
-    return [name for name in CORE if recorded.get(name) != source_hash(package / f"{name}.py")]
+    try:
+        recorded = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return list(CORE)
+    if not isinstance(recorded, dict):
+        return list(CORE)
+    sources = {name: package / f"{name}.py" for name in CORE}
+    return [name for name, py in sources.items() if py.is_file() and recorded.get(name) != source_hash(py)]
 
 
 def _has_extension(package: Path, name: str) -> bool:

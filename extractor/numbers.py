@@ -45,6 +45,12 @@ class Number:
     raw: str
 
 
+def plain_count(text: str) -> bool:
+    """Plain ASCII digits: a count with no sign, unit or separator, as most cells print it. Callers
+    test this before the cached parse_cell, whose cache lookup costs more than the parse."""
+    return text.isdigit() and text.isascii()
+
+
 @lru_cache(maxsize=4096)  # cells repeat endlessly ("0", "", "/"); small, so batch memory stays flat
 def parse_cell(text: str, kind: Kind = "count", unit: str = "件") -> Number | Literal["blank"] | None:
     """Parse a table cell. Returns a Number, "blank" for an empty or placeholder cell, None for text.
@@ -53,7 +59,7 @@ def parse_cell(text: str, kind: Kind = "count", unit: str = "件") -> Number | L
     25.1 and "13.02亿元" becomes 130200; counts printed as "25.11万件" become 251100.
     """
     s = text.strip().replace(" ", "")
-    if s.isdigit() and s.isascii():  # most cells: a plain count, no sign, unit or separator
+    if plain_count(s):
         return Number(float(s) if kind == "money" else int(s), text.strip())
     if s in PLACEHOLDERS:
         return "blank"

@@ -2,7 +2,7 @@
 
 Models are filled without pydantic's validation (`construct`): every Value was made by this
 package, and validating a few hundred of them per report cost more than reading the report.
-tests/test_schema.py checks that such records validate and serialise like validated ones.
+tests/test_record.py checks that such records validate and serialise like validated ones.
 """
 
 from __future__ import annotations

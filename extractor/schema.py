@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import cache, cached_property
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -19,7 +19,6 @@ Status = Literal["parsed", "derived", "blank", "missing", "source_inconsistent",
 Source = Literal["table_cell", "sentence", "model", "rule", "reviewer", "metadata", "none"]
 Outcome = Literal["PASS", "FAIL", "NOT_ASSESSABLE"]
 Scalar = int | float | str | None
-M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(slots=True)

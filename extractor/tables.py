@@ -16,8 +16,8 @@ from functools import cache
 from extractor.cells import Cell, Style, tokenize
 from extractor.layout import Block, Column, Row, layout
 from extractor.normalize import NormalText, label_key, label_number
-from extractor.numbers import Number, parse_cell
-from extractor.schema import Identity, Span, Value, identities
+from extractor.numbers import Number, parse_cell, plain_count
+from extractor.schema import Identity, Span, Status, Value, identities
 
 Quality = str  # "exact" | "prefix" | "fragment" | "order"
 
@@ -127,8 +127,7 @@ def observe_rows(cells: Sequence[Cell], style: Style, labels: Labels) -> list[Ob
 
 def _is_value(text: str) -> bool:
     """A number (of any sign) or a blank/placeholder, not a label."""
-    # Plain ASCII digits (most cells) are a number to parse_cell too; tested here without the call.
-    return (text.isdigit() and text.isascii()) or parse_cell(text, "signed") is not None
+    return plain_count(text) or parse_cell(text, "signed") is not None
 
 
 def _rows_bordered(cells: Sequence[Cell], labels: Labels) -> list[Observed]:
@@ -262,17 +261,19 @@ def cell_values(doc: NormalText, cells: Sequence[Cell], columns: Sequence[Column
     out: list[Value | None] = []
     for c, column, (s, e) in zip(cells, columns, spans, strict=True):
         text = c.text
-        ev = [Span(c.start, c.end, s, e, text)]  # the cell's text is exactly doc.text[start:end]
-        if text.isdigit() and text.isascii() and column.kind != "money":  # most cells: parse_cell's fast path
-            out.append(Value(int(text), "parsed", "table_cell", ev, 0.0, text))
-            continue
-        parsed = parse_cell(text, column.kind, column.unit)
-        if parsed is None:
-            out.append(None)
-        elif type(parsed) is str:  # "blank" (a type test: comparing a Number with a str costs a Python call)
-            out.append(Value(None, "blank", "table_cell", ev, 0.0, text))
+        value: int | float | None
+        status: Status
+        if plain_count(text) and column.kind != "money":  # most cells: parse_cell's answer, without its cache
+            value, status = int(text), "parsed"
         else:
-            out.append(Value(parsed.value, "parsed", "table_cell", ev, 0.0, text))  # type: ignore[union-attr]
+            parsed = parse_cell(text, column.kind, column.unit)
+            if parsed is None:
+                out.append(None)
+                continue
+            # A type test: comparing a Number with the str "blank" costs a Python call.
+            value, status = (None, "blank") if type(parsed) is str else (parsed.value, "parsed")  # type: ignore[union-attr]
+        # The cell's text is exactly doc.text[start:end].
+        out.append(Value(value, status, "table_cell", [Span(c.start, c.end, s, e, text)], 0.0, text))
     return out
 
 

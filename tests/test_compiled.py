@@ -45,6 +45,18 @@ def test_an_edited_source_is_stale(tmp_path: Path) -> None:
     assert stale_modules(pkg) == ["tables"]
 
 
+def test_a_damaged_stamp_vouches_for_nothing(tmp_path: Path) -> None:
+    pkg = _package(tmp_path)
+    (pkg / STAMP).write_text("{not json", encoding="utf-8")
+    assert stale_modules(pkg) == list(CORE)
+
+
+def test_a_module_shipped_without_its_source_is_not_stale(tmp_path: Path) -> None:
+    pkg = _package(tmp_path)
+    (pkg / "tables.py").unlink()
+    assert stale_modules(pkg) == []
+
+
 def test_an_interpreted_install_has_nothing_compiled(tmp_path: Path) -> None:
     assert stale_modules(_package(tmp_path, extensions=False)) is None
     assert stale_modules(_package(tmp_path / "b", stamp=False)) is None
@@ -59,7 +71,7 @@ def test_from_source_finds_only_the_core_modules(tmp_path: Path) -> None:
     assert finder.find_spec("other.tables") is None
 
 
-def test_the_core_runs_as_it_says(tmp_path: Path) -> None:
+def test_the_core_runs_as_it_says() -> None:
     """CORE_BUILD tells the truth about where the core modules were loaded from."""
     files = {name: sys.modules[f"extractor.{name}"].__file__ or "" for name in CORE}
     if extractor.CORE_BUILD.startswith("compiled"):
