@@ -17,16 +17,18 @@ from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 
 sys.path.insert(0, str(Path(__file__).parent / "extractor"))
-from compiled import CORE, STAMP, source_hash  # extractor/compiled.py imports only the standard library
+from compiled import CORE, STAMP, source_hash, source_path  # extractor/compiled.py imports only the standard library
 
 sys.path.pop(0)
 
 # The setup commands that build code. Metadata steps (egg_info, dist_info) and sdist run this file
 # too; type-checking and generating C there would only double the install time.
 BUILDS = {"build", "build_ext", "bdist_wheel", "editable_wheel", "develop", "install"}
-SOURCES = {name: f"extractor/{name}.py" for name in CORE}  # relative: mypyc names a module by its path
+# Relative paths: mypyc names a module by its path ("extractor/rules/tables.py" -> extractor.rules.tables).
+SOURCES = {name: source_path(Path("extractor"), name).as_posix() for name in CORE}
 COMPILED_FROM = {name: source_hash(Path(path)) for name, path in SOURCES.items()}
 
 
@@ -42,6 +44,23 @@ class BuildWithStamp(build_ext):
         (package / STAMP).write_text(json.dumps(COMPILED_FROM, indent=1) + "\n", encoding="utf-8")
 
 
+class BuildWithPrompts(build_py):
+    """build_py that ships the top-level prompts/ inside the package (extractor/llm/prompts/).
+
+    The prompts live at the top of the project, where people edit them; a wheel must carry them, or
+    its model path has nothing to send. An editable install reads them where they are.
+    """
+
+    def run(self) -> None:
+        super().run()
+        if getattr(self, "editable_mode", False):
+            return
+        target = Path(self.build_lib) / "extractor" / "llm" / "prompts"
+        target.mkdir(parents=True, exist_ok=True)
+        for prompt in sorted(Path("prompts").glob("*.md")):
+            self.copy_file(str(prompt), str(target / prompt.name))
+
+
 def core_extensions() -> list:
     if os.environ.get("XXGK_PURE_PYTHON") == "1" or not BUILDS & set(sys.argv[1:]):
         return []
@@ -50,4 +69,4 @@ def core_extensions() -> list:
     return mypycify(list(SOURCES.values()), opt_level="3", group_name="extractor")
 
 
-setup(ext_modules=core_extensions(), cmdclass={"build_ext": BuildWithStamp})
+setup(ext_modules=core_extensions(), cmdclass={"build_ext": BuildWithStamp, "build_py": BuildWithPrompts})

@@ -25,8 +25,8 @@ WORKLOAD = """
 import sys
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from extractor.batch import settle_collector
-from extractor.load import load_path
+from extractor.results.batch import settle_collector
+from extractor.read.load import load_path
 from extractor.pipeline import extract_document
 files = sorted(p for p in Path({dir!r}).rglob("*") if p.is_file() and not p.name.endswith(".json"))
 docs = [load_path(p) for p in files[:{n}]]

@@ -27,11 +27,11 @@ from pydantic import BaseModel
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from extractor import extract
-from extractor.client import Answer, ModelClient, ModelConfig
-from extractor.evaluate import gold_pairs, load_gold, score
-from extractor.load import load_path
-from extractor.prompting import load_prompt, schema_hash
-from extractor.schema import Usage
+from extractor.core.schema import Usage
+from extractor.llm.client import Answer, ModelClient, ModelConfig
+from extractor.llm.prompting import load_prompt, schema_hash
+from extractor.read.load import load_path
+from extractor.results.evaluate import gold_pairs, load_gold, score
 
 FIELDS_TSV = Path(__file__).resolve().parents[1] / "extractor" / "data" / "fields.tsv"
 CHARS_PER_TOKEN = 0.9  # conservative for Chinese text, field ids and JSON in Qwen's tokenizer

@@ -21,9 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from extractor import CORE_BUILD
-from extractor.batch import settle_collector
-from extractor.load import load_path
 from extractor.pipeline import extract_document
+from extractor.read.load import load_path
+from extractor.results.batch import settle_collector
 from tests.synth import STYLES, write_corpus
 
 

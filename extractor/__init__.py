@@ -12,9 +12,9 @@ from extractor.compiled import use_compiled
 
 CORE_BUILD = use_compiled()  # before any core module is imported: compiled, or from source
 
-from extractor.export import to_dataframe  # noqa: E402
-from extractor.load import InputError  # noqa: E402
+from extractor.core.schema import Report, Value  # noqa: E402
 from extractor.pipeline import extract  # noqa: E402
-from extractor.schema import Report, Value  # noqa: E402
+from extractor.read.load import InputError  # noqa: E402
+from extractor.results.export import to_dataframe  # noqa: E402
 
 __all__ = ["InputError", "Report", "Value", "__version__", "extract", "to_dataframe"]

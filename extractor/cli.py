@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from extractor import CORE_BUILD, __version__
-from extractor.evaluate import ReportScore, Tally, gold_pairs, load_gold, score
-from extractor.load import InputError
+from extractor.core.schema import Report, Usage
 from extractor.pipeline import extract
-from extractor.schema import Report, Usage
+from extractor.read.load import InputError
+from extractor.results.evaluate import ReportScore, Tally, gold_pairs, load_gold, score
 
 if TYPE_CHECKING:
-    from extractor.client import ModelClient
-    from extractor.decisions import DecisionStore
+    from extractor.llm.client import ModelClient
+    from extractor.review.decisions import DecisionStore
 
 SKIP_SUFFIXES = (".gold.json",)
 
@@ -99,7 +99,7 @@ def make_llm(
 ) -> ModelClient | None:
     if no_llm:
         return None
-    from extractor.config import ModelConfig
+    from extractor.llm.config import ModelConfig
 
     try:
         config = ModelConfig.from_env(base_url=base_url, model=model, mode=mode)
@@ -112,7 +112,7 @@ def make_llm(
     if no_cache:
         config = replace(config, cache_dir=None)
     _fail(f"model path on: {config.model} at {config.base_url} (mode {config.mode})")
-    from extractor.client import ModelClient  # openai and instructor: imported only when a model is used
+    from extractor.llm.client import ModelClient  # openai and instructor: imported only when a model is used
 
     try:
         return ModelClient(config)
@@ -153,7 +153,7 @@ def extract_cmd(
     Records are written as each file finishes. A file that fails is named on stderr and in
     OUTPUT.errors.jsonl; the exit status is 0 only when every file gave a record.
     """
-    from extractor import batch, crossyear
+    from extractor.results import batch, crossyear
 
     if resume and output == "-":
         raise click.ClickException("--resume needs an output file (-o FILE)")
@@ -287,7 +287,7 @@ def export_cmd(
     results: Path, fmt: str, output: Path | None, flat: bool, labels: str, apply_reviews: bool, reviews: Path | None
 ) -> None:
     """Write extraction results as one row per report: CSV, Parquet (typed columns) or JSON Lines."""
-    from extractor import export
+    from extractor.results import export
 
     target = output or results.with_suffix(f".{fmt}")
     if output is None and target == results:
@@ -317,7 +317,7 @@ def reviews_db(results: Path) -> Path:
 
 def _decisions(db: Path) -> DecisionStore:
     """The review database, opened before any output is written."""
-    from extractor.decisions import DecisionStore
+    from extractor.review.decisions import DecisionStore
 
     if not db.exists():
         raise click.ClickException(f"{db}: no review decisions there (run `xxgk review` first, or give --reviews)")
@@ -328,7 +328,7 @@ def _decisions(db: Path) -> DecisionStore:
 
 
 def _reviewed(records: Iterator[dict], store: DecisionStore) -> Iterator[dict]:
-    from extractor.decisions import apply
+    from extractor.review.decisions import apply
 
     for record in records:
         if "values" in record:
@@ -348,7 +348,7 @@ def review_cmd(results: Path, port: int, host: str, reviews: Path | None, review
 
     import uvicorn
 
-    from extractor.review_app import create_app
+    from extractor.review.app import create_app
 
     try:
         app = create_app(results, reviews or reviews_db(results), reviewer)
@@ -373,7 +373,7 @@ def serve_local_cmd(port: int, threads: int) -> None:
 
     Then: xxgk extract … --llm-base-url http://127.0.0.1:PORT/v1
     """
-    from extractor.local_model import LocalModelError, serve
+    from extractor.llm.local_model import LocalModelError, serve
 
     try:
         serve(port, threads)

@@ -21,9 +21,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-# The per-report hot path of rules-only extraction, in pipeline order.
+# The per-report hot path of rules-only extraction, in pipeline order, named below the package.
 CORE = (
-    "normalize", "sections", "meta", "cells", "numbers", "tables", "narrative", "reconcile", "record", "pipeline",
+    "core.normalize", "core.numbers", "rules.sections", "rules.meta", "rules.cells", "rules.tables",
+    "rules.narrative", "rules.reconcile", "rules.record", "pipeline",
 )  # fmt: skip
 STAMP = "compiled-from.json"  # module -> sha256 of the source it was compiled from
 PACKAGE = Path(__file__).resolve().parent
@@ -32,6 +33,11 @@ PURE_ENV = "XXGK_PURE_PYTHON"
 
 def source_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def source_path(package: Path, name: str) -> Path:
+    """The source file of core module `name` ("rules.tables") inside `package`."""
+    return package.joinpath(*name.split(".")).with_suffix(".py")
 
 
 def stale_modules(package: Path = PACKAGE) -> list[str] | None:
@@ -49,12 +55,13 @@ def stale_modules(package: Path = PACKAGE) -> list[str] | None:
         return list(CORE)
     if not isinstance(recorded, dict):
         return list(CORE)
-    sources = {name: package / f"{name}.py" for name in CORE}
+    sources = {name: source_path(package, name) for name in CORE}
     return [name for name, py in sources.items() if py.is_file() and recorded.get(name) != source_hash(py)]
 
 
 def _has_extension(package: Path, name: str) -> bool:
-    return any((package / f"{name}{suffix}").is_file() for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+    stem = source_path(package, name).with_suffix("")
+    return any(stem.with_name(stem.name + suffix).is_file() for suffix in importlib.machinery.EXTENSION_SUFFIXES)
 
 
 class FromSource(importlib.abc.MetaPathFinder):
@@ -67,10 +74,10 @@ class FromSource(importlib.abc.MetaPathFinder):
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: object = None
     ) -> importlib.machinery.ModuleSpec | None:
-        package, _, name = fullname.rpartition(".")
+        package, _, name = fullname.partition(".")
         if package != self.package or name not in CORE:
             return None
-        return importlib.util.spec_from_file_location(fullname, self.directory / f"{name}.py")
+        return importlib.util.spec_from_file_location(fullname, source_path(self.directory, name))
 
 
 def use_compiled() -> str:
@@ -83,7 +90,7 @@ def use_compiled() -> str:
         return "interpreted (not compiled)"
     if stale:
         sys.meta_path.insert(0, FromSource(__package__ or "extractor", PACKAGE))
-        changed = ", ".join(f"{name}.py" for name in stale)
+        changed = ", ".join(str(source_path(Path(), name)) for name in stale)
         print(
             f"xxgk: {changed} changed since the core was compiled; running the core from source (slower). "
             "Reinstall (pip install -e .) to compile it again.",

@@ -8,19 +8,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extractor import __version__
-from extractor.layout import layout
-from extractor.load import MAX_BYTES, Anchor, Document, load_path, load_text
-from extractor.meta import detect_format, format_value, read_meta
-from extractor.narrative import read_narrative
-from extractor.normalize import NormalText, label_key, normalize
-from extractor.reconcile import reconcile
-from extractor.record import assemble
-from extractor.schema import Report, Value
-from extractor.sections import Section, split_sections
-from extractor.tables import read_active, read_applications, read_disputes
+from extractor.core.layout import layout
+from extractor.core.normalize import NormalText, label_key, normalize
+from extractor.core.schema import Report, Value
+from extractor.read.load import MAX_BYTES, Anchor, Document, load_path, load_text
+from extractor.rules.meta import detect_format, format_value, read_meta
+from extractor.rules.narrative import read_narrative
+from extractor.rules.reconcile import reconcile
+from extractor.rules.record import assemble
+from extractor.rules.sections import Section, split_sections
+from extractor.rules.tables import read_active, read_applications, read_disputes
 
 if TYPE_CHECKING:  # the model path (openai, instructor) is imported only when a model is used
-    from extractor.client import ModelClient
+    from extractor.llm.client import ModelClient
 
 # In a legacy report the prose figures are all there is; they stand for these table cells.
 LEGACY_STANDS_FOR = {
@@ -98,11 +98,11 @@ def _ask_model(
     report: Report,
 ) -> None:
     """The model reads only what the rules left open: unsettled narrative facts, table rows in doubt."""
-    from extractor import model, reread
+    from extractor.llm import narrative, reread
 
-    deadline = model.deadline_from(llm.config.deadline)
-    reading = model.read_narrative(llm, norm, skip, report.usage, deadline, model.unsettled(values, fmt))
-    model.merge(values, reading)
+    deadline = narrative.deadline_from(llm.config.deadline)
+    reading = narrative.read_narrative(llm, norm, skip, report.usage, deadline, narrative.unsettled(values, fmt))
+    narrative.merge(values, reading)
     report.problems += reading.problems
     for part in reread.PARTS:
         rows = reread.rows_in_doubt(part, fmt, values, sound) if part in regions else ()

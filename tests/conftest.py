@@ -14,7 +14,7 @@ from vcr.serializers import yamlserializer
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus"
-FIELDS_TSV = HERE.parent / "extractor" / "data" / "fields.tsv"
+FIELDS_TSV = HERE.parent / "extractor" / "core" / "fields.tsv"
 
 
 def gold_of(report: Path) -> dict:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.load import load_path
+from extractor.read.load import load_path
 
 FONT = "STSong-Light"  # one of reportlab's built-in Adobe CJK fonts: no font file needed
 MAX_MERGE = 8  # rows a merged label may span

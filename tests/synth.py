@@ -12,9 +12,9 @@ import random
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from extractor.layout import layout
-from extractor.load import load_text
-from extractor.schema import APPLICANT_COLUMNS, DISPUTE_PARTS, OTHER_2021, RESULT_ROWS
+from extractor.core.layout import layout
+from extractor.core.schema import APPLICANT_COLUMNS, DISPUTE_PARTS, OTHER_2021, RESULT_ROWS
+from extractor.read.load import load_text
 
 STYLES = ("open", "cell_per_line", "lines", "markdown", "tabs", "html")
 Truth = dict[str, int | float]

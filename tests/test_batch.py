@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor import batch
+from extractor.results import batch
 from tests.synth import random_report, render
 
 XXGK = [sys.executable, "-m", "extractor.cli"]

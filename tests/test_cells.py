@@ -1,4 +1,4 @@
-from extractor.cells import detect_style, tokenize
+from extractor.rules.cells import detect_style, tokenize
 
 
 def texts(text: str) -> tuple[str, list[str]]:

@@ -10,9 +10,9 @@ import httpx2
 import openai
 import pytest
 
-from extractor.client import Answer, Failure, ModelClient, ModelConfig, _Wait
-from extractor.model import NarrativeFacts
-from extractor.schema import Usage
+from extractor.core.schema import Usage
+from extractor.llm.client import Answer, Failure, ModelClient, ModelConfig, _Wait
+from extractor.llm.narrative import NarrativeFacts
 from tests import faults
 
 PASSAGE = "本年度共收到政府信息公开申请12件，全部按时办结。"

@@ -13,7 +13,7 @@ import pytest
 
 import extractor
 from extractor import compiled
-from extractor.compiled import CORE, STAMP, FromSource, source_hash, stale_modules
+from extractor.compiled import CORE, STAMP, FromSource, source_hash, source_path, stale_modules
 from extractor.pipeline import extract
 from tests.conftest import corpus_reports
 from tests.synth import write_corpus
@@ -26,11 +26,13 @@ def _package(tmp_path: Path, *, extensions: bool = True, stamp: bool = True) -> 
     pkg = tmp_path / "pkg"
     pkg.mkdir(parents=True)
     for name in CORE:
-        (pkg / f"{name}.py").write_text(f"NAME = {name!r}\n", encoding="utf-8")
+        source = source_path(pkg, name)
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text(f"NAME = {name!r}\n", encoding="utf-8")
         if extensions:
-            (pkg / f"{name}{SUFFIX}").write_bytes(b"")  # only its presence is looked at
+            source.with_name(source.stem + SUFFIX).write_bytes(b"")  # only its presence is looked at
     if stamp:
-        hashes = {name: source_hash(pkg / f"{name}.py") for name in CORE}
+        hashes = {name: source_hash(source_path(pkg, name)) for name in CORE}
         (pkg / STAMP).write_text(json.dumps(hashes), encoding="utf-8")
     return pkg
 
@@ -41,8 +43,8 @@ def test_nothing_is_stale_right_after_a_build(tmp_path: Path) -> None:
 
 def test_an_edited_source_is_stale(tmp_path: Path) -> None:
     pkg = _package(tmp_path)
-    (pkg / "tables.py").write_text("NAME = 'edited'\n", encoding="utf-8")
-    assert stale_modules(pkg) == ["tables"]
+    (pkg / "rules" / "tables.py").write_text("NAME = 'edited'\n", encoding="utf-8")
+    assert stale_modules(pkg) == ["rules.tables"]
 
 
 def test_a_damaged_stamp_vouches_for_nothing(tmp_path: Path) -> None:
@@ -53,7 +55,7 @@ def test_a_damaged_stamp_vouches_for_nothing(tmp_path: Path) -> None:
 
 def test_a_module_shipped_without_its_source_is_not_stale(tmp_path: Path) -> None:
     pkg = _package(tmp_path)
-    (pkg / "tables.py").unlink()
+    (pkg / "rules" / "tables.py").unlink()
     assert stale_modules(pkg) == []
 
 
@@ -65,10 +67,11 @@ def test_an_interpreted_install_has_nothing_compiled(tmp_path: Path) -> None:
 def test_from_source_finds_only_the_core_modules(tmp_path: Path) -> None:
     pkg = _package(tmp_path)
     finder = FromSource("pkg", pkg)
-    spec = finder.find_spec("pkg.tables")
-    assert spec is not None and spec.origin == str(pkg / "tables.py")
-    assert finder.find_spec("pkg.schema") is None  # not in the core: found the usual way
-    assert finder.find_spec("other.tables") is None
+    spec = finder.find_spec("pkg.rules.tables")
+    assert spec is not None and spec.origin == str(pkg / "rules" / "tables.py")
+    assert finder.find_spec("pkg.core.schema") is None  # not in the core: found the usual way
+    assert finder.find_spec("pkg.tables") is None
+    assert finder.find_spec("other.rules.tables") is None
 
 
 def test_the_core_runs_as_it_says() -> None:
@@ -81,7 +84,7 @@ def test_the_core_runs_as_it_says() -> None:
 
 
 def test_pure_python_switch_loads_the_sources() -> None:
-    code = "import sys, extractor; print(extractor.CORE_BUILD); print(sys.modules['extractor.tables'].__file__)"
+    code = "import sys, extractor; print(extractor.CORE_BUILD); print(sys.modules['extractor.rules.tables'].__file__)"
     env = {**os.environ, compiled.PURE_ENV: "1"}
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     build, tables = p.stdout.splitlines()

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from extractor.crossyear import Entry, annotate, results
-from extractor.schema import APPLICANT_COLUMNS
+from extractor.core.schema import APPLICANT_COLUMNS
+from extractor.results.crossyear import Entry, annotate, results
 from tests.synth import random_report, render
 
 A = "applications"

@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 
 from extractor import extract
-from extractor.decisions import Decision, DecisionStore, InvalidValue, apply, outcome, parse_value, rules_involving
-from extractor.schema import Report
+from extractor.core.schema import Report
+from extractor.review.decisions import (
+    Decision,
+    DecisionStore,
+    InvalidValue,
+    apply,
+    outcome,
+    parse_value,
+    rules_involving,
+)
 from tests.conftest import CORPUS
 
 

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from extractor import extract, to_dataframe
-from extractor.export import field_specs, read_records, to_csv, to_jsonl, to_parquet
+from extractor.results.export import field_specs, read_records, to_csv, to_jsonl, to_parquet
 from tests.conftest import corpus_reports
 
 

@@ -1,4 +1,4 @@
-from extractor.grounding import find_quote, number_in_quote, numbers_in
+from extractor.llm.grounding import find_quote, number_in_quote, numbers_in
 
 TEXT = "2020年，本机关收到 政府信息公开申请 34 件，办结33件。收取信息处理费0.05万元。全年共受理十二件复议。"
 

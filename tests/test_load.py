@@ -1,6 +1,6 @@
 import pytest
 
-from extractor.load import InputError, load_bytes, load_path, load_text
+from extractor.read.load import InputError, load_bytes, load_path, load_text
 
 
 def test_gbk_report_is_decoded() -> None:

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from extractor import local_model
+from extractor.llm import local_model
 
 
 def make_parts(root, n: int) -> bytes:

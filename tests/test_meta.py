@@ -1,5 +1,5 @@
-from extractor.meta import detect_format, read_meta
-from extractor.normalize import normalize
+from extractor.core.normalize import normalize
+from extractor.rules.meta import detect_format, read_meta
 
 
 def meta(text: str):

@@ -15,12 +15,12 @@ import httpx2
 import pytest
 
 from extractor import extract
-from extractor.client import ModelClient, ModelConfig
-from extractor.grounding import number_in_quote
-from extractor.load import load_path
-from extractor.model import FACTS, NarrativeFacts, Passage, _salvage, narrative_passage
-from extractor.normalize import normalize
-from extractor.schema import Report
+from extractor.core.normalize import normalize
+from extractor.core.schema import Report
+from extractor.llm.client import ModelClient, ModelConfig
+from extractor.llm.grounding import number_in_quote
+from extractor.llm.narrative import FACTS, NarrativeFacts, Passage, _salvage, narrative_passage
+from extractor.read.load import load_path
 from tests import faults
 from tests.conftest import CORPUS, RECORDING_BASE_URL, corpus_reports, gold_of
 

@@ -1,5 +1,5 @@
-from extractor.narrative import read_narrative
-from extractor.normalize import normalize
+from extractor.core.normalize import normalize
+from extractor.rules.narrative import read_narrative
 
 
 def facts(text: str):

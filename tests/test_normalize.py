@@ -3,7 +3,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractor.normalize import delete_spans, label_key, label_number, nfkc, normalize
+from extractor.core.normalize import delete_spans, label_key, label_number, nfkc, normalize
 
 
 def test_nfkc_full_width_digits_and_punctuation() -> None:

@@ -1,4 +1,4 @@
-from extractor.numbers import Number, chinese_numeral, parse_cell
+from extractor.core.numbers import Number, chinese_numeral, parse_cell
 
 
 def value(text: str, kind: str = "count", unit: str = "件") -> object:

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from extractor import extract
-from extractor.evaluate import score
-from extractor.load import load_path
+from extractor.read.load import load_path
+from extractor.results.evaluate import score
 from tests.conftest import CORPUS, corpus_reports, gold_of
 
 

@@ -1,7 +1,7 @@
 import json
 
-from extractor.model import FACTS, NarrativeFacts, facts_model
-from extractor.prompting import example_json, load_prompt, schema_hash
+from extractor.llm.narrative import FACTS, NarrativeFacts, facts_model
+from extractor.llm.prompting import example_json, load_prompt, schema_hash
 
 
 def test_prompt_renders_both_parts_and_has_a_stable_hash():

@@ -1,5 +1,5 @@
-from extractor.reconcile import reconcile
-from extractor.schema import APPLICANT_COLUMNS, DISPUTE_PARTS, Value
+from extractor.core.schema import APPLICANT_COLUMNS, DISPUTE_PARTS, Value
+from extractor.rules.reconcile import reconcile
 
 G = "disputes.reconsideration"
 

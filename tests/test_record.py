@@ -1,8 +1,8 @@
 """The record stage: models filled from field id -> Value, and the cells a read table leaves unread."""
 
 from extractor import extract
-from extractor.record import assemble, build
-from extractor.schema import ApplicationRow, Applications, Report, Value
+from extractor.core.schema import ApplicationRow, Applications, Report, Value
+from extractor.rules.record import assemble, build
 from tests.conftest import CORPUS
 
 

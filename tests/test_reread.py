@@ -14,10 +14,9 @@ import pytest
 from pydantic import ValidationError
 
 from extractor import extract
-from extractor.client import ModelClient
-from extractor.load import load_path
-from extractor.normalize import NormalText, normalize
-from extractor.reread import (
+from extractor.core.normalize import NormalText, normalize
+from extractor.llm.client import ModelClient
+from extractor.llm.reread import (
     GridReading,
     TableContext,
     _context,
@@ -27,8 +26,9 @@ from extractor.reread import (
     rows_in_doubt,
     table_text,
 )
-from extractor.sections import split_sections
-from extractor.tables import Reading, read_applications
+from extractor.read.load import load_path
+from extractor.rules.sections import split_sections
+from extractor.rules.tables import Reading, read_applications
 from tests import faults
 from tests.conftest import CORPUS, gold_of
 from tests.test_model import LOCAL, assert_grounded, assert_no_silent_errors, sent

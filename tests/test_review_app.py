@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from extractor.decisions import Decision, DecisionStore, parse_value
-from extractor.evaluate import same, score
-from extractor.review_app import create_app
+from extractor.results.evaluate import same, score
+from extractor.review.app import create_app
+from extractor.review.decisions import Decision, DecisionStore, parse_value
 from tests.conftest import corpus_reports, gold_of
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -200,6 +200,6 @@ def test_right_decisions_on_every_flagged_field_score_100_percent(results: Path,
 
 
 def _flat(record: dict) -> dict:
-    from extractor.export import flat_of
+    from extractor.results.export import flat_of
 
     return flat_of(record)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from extractor import extract
-from extractor.schema import identities, json_schema
+from extractor.core.schema import identities, json_schema
 from tests.conftest import CORPUS, FIELDS_TSV
 
 SCHEMA_FILE = Path(__file__).parents[1] / "schemas" / "report.schema.json"
@@ -18,7 +18,7 @@ def spec_fields() -> dict[str, str]:
 
 def test_published_json_schema_is_in_sync() -> None:
     published = json.loads(SCHEMA_FILE.read_text("utf-8"))
-    assert published == json_schema(), "run: python -m extractor.schema > schemas/report.schema.json"
+    assert published == json_schema(), "run: python -m extractor.core.schema > schemas/report.schema.json"
 
 
 @pytest.mark.parametrize("fmt", ["2019", "2021"])

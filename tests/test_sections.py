@@ -1,4 +1,4 @@
-from extractor.sections import split_sections
+from extractor.rules.sections import split_sections
 
 
 def test_six_sections_with_heading_variants() -> None:

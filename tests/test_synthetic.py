@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor import extract
-from extractor.evaluate import same
+from extractor.results.evaluate import same
 from tests.synth import STYLES, random_report, render
 
 

@@ -1,5 +1,5 @@
-from extractor.normalize import normalize
-from extractor.tables import _app_labels, match, read_active, read_applications, read_disputes
+from extractor.core.normalize import normalize
+from extractor.rules.tables import _app_labels, match, read_active, read_applications, read_disputes
 
 L21 = _app_labels("2021")
 L19 = _app_labels("2019")

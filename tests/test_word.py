@@ -10,9 +10,9 @@ import docx
 import pytest
 
 from extractor import extract
-from extractor.evaluate import score
-from extractor.load import InputError, load_bytes, load_path
-from extractor.word import render_docx
+from extractor.read.load import InputError, load_bytes, load_path
+from extractor.read.word import render_docx
+from extractor.results.evaluate import score
 from tests.conftest import corpus_reports, gold_of
 from tests.documents import blocks_of, to_docx
 

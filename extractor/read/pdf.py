@@ -20,8 +20,8 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from extractor.errors import InputError
-from extractor.render import Rendered, TextWriter
+from extractor.core.errors import InputError
+from extractor.read.render import Rendered, TextWriter
 
 MAX_PAGES = 300  # the longest real reports run to a few dozen pages
 _MARGIN = 0.08  # share of the page height at the top and bottom where headers and page numbers sit

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from extractor.layout import layout
-from extractor.normalize import NormalText
-from extractor.record import build
-from extractor.schema import Meta, Value
-from extractor.tables import span
+from extractor.core.layout import layout
+from extractor.core.normalize import NormalText
+from extractor.core.schema import Meta, Value
+from extractor.rules.record import build
+from extractor.rules.tables import span
 
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 # Title: "<organ>2020年政府信息公开工作年度报告" or "2024年<organ>政府信息公开工作年度报告".

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
-from extractor.schema import Report
+from extractor.core.schema import Report
 
 if TYPE_CHECKING:
     import pandas
@@ -51,7 +51,7 @@ class FieldSpec:
 @cache
 def field_specs() -> tuple[FieldSpec, ...]:
     """The canonical fields (fields.tsv, shipped with the package), in order."""
-    text = resources.files("extractor").joinpath("data/fields.tsv").read_text("utf-8")
+    text = resources.files("extractor.core").joinpath("fields.tsv").read_text("utf-8")
     rows = list(csv.reader(text.splitlines()[1:], delimiter="\t"))
     return tuple(
         FieldSpec(r[0], ZH_NAMES.get(r[0], _ENGLISH_NOTE.sub("", r[1])), r[3], "(signed)" in r[1]) for r in rows if r

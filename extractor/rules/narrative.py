@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from extractor.layout import layout
-from extractor.normalize import CJK_CLASS, NormalText, OffsetMap, delete_spans
-from extractor.numbers import chinese_numeral
-from extractor.record import build
-from extractor.schema import Narrative, Value
-from extractor.tables import span
+from extractor.core.layout import layout
+from extractor.core.normalize import CJK_CLASS, NormalText, OffsetMap, delete_spans
+from extractor.core.numbers import chinese_numeral
+from extractor.core.schema import Narrative, Value
+from extractor.rules.record import build
+from extractor.rules.tables import span
 
 _N = r"(?P<num>\d+(?:\.\d+)?|[零一二三四五六七八九十百千两]+)"
 _GAP = r"[^。；;！!？?\n\d]"  # inside one clause, no other number in between

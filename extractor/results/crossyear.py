@@ -18,7 +18,7 @@ from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.schema import CROSS_YEAR_RULES, CrossYearRule
+from extractor.core.schema import CROSS_YEAR_RULES, CrossYearRule
 
 EPS = 1e-6
 _NEEDED = tuple(dict.fromkeys(f for rule in CROSS_YEAR_RULES for f in rule.fields))

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from extractor.cells import Cell, Style, tokenize
-from extractor.layout import Block, Column, Row, layout
-from extractor.normalize import NormalText, label_key, label_number
-from extractor.numbers import Number, parse_cell, plain_count
-from extractor.schema import Identity, Span, Status, Value, identities
+from extractor.core.layout import Block, Column, Row, layout
+from extractor.core.normalize import NormalText, label_key, label_number
+from extractor.core.numbers import Number, parse_cell, plain_count
+from extractor.core.schema import Identity, Span, Status, Value, identities
+from extractor.rules.cells import Cell, Style, tokenize
 
 Quality = str  # "exact" | "prefix" | "fragment" | "order"
 

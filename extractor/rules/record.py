@@ -11,8 +11,8 @@ from typing import TypeVar, get_args
 
 from pydantic import BaseModel
 
-from extractor.layout import layout
-from extractor.schema import Active2019, Active2021, Applications, Disputes, Narrative, Report, Value
+from extractor.core.layout import layout
+from extractor.core.schema import Active2019, Active2021, Applications, Disputes, Narrative, Report, Value
 
 M = TypeVar("M", bound=BaseModel)
 TABLE_PREFIXES = ("active.", "applications.", "disputes.")

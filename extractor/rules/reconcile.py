@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from extractor.schema import Check, Identity, Outcome, Value, identities, r5_holds
+from extractor.core.schema import Check, Identity, Outcome, Value, identities, r5_holds
 
 Numeric = int | float
 EPS = 1e-6

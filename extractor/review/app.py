@@ -5,7 +5,7 @@
 Server-rendered pages (FastAPI + Jinja2). The queue holds every field on a record's review list,
 most doubtful first (lowest confidence). Each field's page shows why it is flagged, the identities
 it is in with the other cells' values, the evidence marked in the report's own text and the table
-in its official layout with the cell marked. Decisions go to SQLite (extractor.decisions).
+in its official layout with the cell marked. Decisions go to SQLite (extractor.review.decisions).
 
 Safety: binds 127.0.0.1 unless told otherwise; pages name reports by content hash and fields by id,
 both checked against the results, so no path from a request ever reaches the file system; every
@@ -27,7 +27,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from extractor.decisions import (
+from extractor.core.layout import layout
+from extractor.core.schema import Report
+from extractor.read.load import InputError, load_path
+from extractor.results.export import field_specs
+from extractor.review.decisions import (
     ACTIONS,
     Decision,
     DecisionStore,
@@ -36,10 +40,6 @@ from extractor.decisions import (
     parse_value,
     rules_involving,
 )
-from extractor.export import field_specs
-from extractor.layout import layout
-from extractor.load import InputError, load_path
-from extractor.schema import Report
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 _HASH = re.compile(r"^[0-9a-f]{64}$")

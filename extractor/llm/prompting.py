@@ -21,7 +21,11 @@ from string import Template
 
 from pydantic import BaseModel
 
-PROMPTS_DIR = Path(os.environ.get("XXGK_PROMPTS", Path(__file__).resolve().parents[1] / "prompts"))
+# A wheel carries the prompts beside this module (setup.py copies them there); a source tree and an
+# editable install read them from the project's top-level prompts/ folder.
+_SHIPPED = Path(__file__).resolve().with_name("prompts")
+_SOURCE_TREE = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS_DIR = Path(os.environ.get("XXGK_PROMPTS") or (_SHIPPED if _SHIPPED.is_dir() else _SOURCE_TREE))
 _PART = re.compile(r"^## (system|user|items)\s*$", re.MULTILINE)
 
 

@@ -14,8 +14,8 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from extractor.errors import InputError
-from extractor.render import Rendered, TextWriter
+from extractor.core.errors import InputError
+from extractor.read.render import Rendered, TextWriter
 
 MAX_UNZIPPED = 200 * 1024 * 1024  # a report's document.xml is a few MB; more is a zip bomb
 

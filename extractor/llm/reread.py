@@ -4,11 +4,11 @@ as a labelled grid, and the re-read counts only if the text and the arithmetic b
 - Asked only for the rows in doubt (`rows_in_doubt`): rows placed by order because their label was
   lost, labels matched loosely, rows whose cells did not line up with the columns, cells that are not
   numbers, rows not found at all. A well-formed table costs no call.
-- The model reads the table's own cells (section 三 or 四, cut by extractor.cells, one `a|b|c` line per
+- The model reads the table's own cells (section 三 or 四, cut by extractor.rules.cells, one `a|b|c` line per
   physical line) and answers, for each asked row, its numbers in the official column order
   (`grid_model`).
 - The validator checks every answer: one entry per column; every number a number cell of the
-  table (extractor.numbers, so a row's own numbering "5." is not one); every identity (R1–R4) that
+  table (extractor.core.numbers, so a row's own numbering "5." is not one); every identity (R1–R4) that
   the re-read rows make assessable, with the rules' sure cells for the others, holds. A failure is
   re-asked with the errors (instructor), within the report's token budget.
 - Merging (`merge_grid`): where an accepted re-read agrees with the rules, the parse doubt is
@@ -29,15 +29,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, create_model, model_validator
 
-from extractor.cells import Cell, tokenize
-from extractor.client import Answer, Failure, ModelClient
-from extractor.layout import Column, layout
-from extractor.model import CONFIDENCE_AGREED, CONFIDENCE_MODEL_ONLY, MAX_PASSAGE, Passage, blank_as_none
-from extractor.normalize import NormalText
-from extractor.numbers import Number, parse_cell
-from extractor.prompting import lean_schema, load_prompt, schema_hash
-from extractor.schema import Identity, Usage, Value, identities
-from extractor.tables import row_rules, span
+from extractor.core.layout import Column, layout
+from extractor.core.normalize import NormalText
+from extractor.core.numbers import Number, parse_cell
+from extractor.core.schema import Identity, Usage, Value, identities
+from extractor.llm.client import Answer, Failure, ModelClient
+from extractor.llm.narrative import CONFIDENCE_AGREED, CONFIDENCE_MODEL_ONLY, MAX_PASSAGE, Passage, blank_as_none
+from extractor.llm.prompting import lean_schema, load_prompt, schema_hash
+from extractor.rules.cells import Cell, tokenize
+from extractor.rules.tables import row_rules, span
 
 PARTS = ("applications", "disputes")  # the tables with identities; 表二 has none to check a re-read by
 
@@ -195,7 +195,7 @@ class TableText:
 
 
 def table_text(doc: NormalText, start: int, end: int) -> TableText:
-    """The table's cells (extractor.cells, whatever the flattening), one `a|b|c` line per physical
+    """The table's cells (extractor.rules.cells, whatever the flattening), one `a|b|c` line per physical
     line: Markdown rule lines and the padding around pipes say nothing, and were a quarter of the
     tokens. Blank cells are kept: a blank cell is a column too."""
     _, cells = tokenize(doc.text, start, end)

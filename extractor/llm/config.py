@@ -1,6 +1,6 @@
 """Where the model is and how to ask it: read from flags and the environment.
 
-Kept apart from extractor.client so that deciding whether a model is configured does not import
+Kept apart from extractor.llm.client so that deciding whether a model is configured does not import
 openai and instructor (a second of start-up that rules-only runs do not need).
 """
 

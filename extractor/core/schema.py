@@ -489,7 +489,7 @@ def json_schema() -> dict:
     return schema
 
 
-if __name__ == "__main__":  # python -m extractor.schema > schemas/report.schema.json
+if __name__ == "__main__":  # python -m extractor.core.schema > schemas/report.schema.json
     import json
 
     print(json.dumps(json_schema(), ensure_ascii=False, indent=2))

@@ -31,8 +31,8 @@ from pydantic import BaseModel
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_exponential_jitter
 
-from extractor.config import ModelConfig
-from extractor.schema import Usage
+from extractor.core.schema import Usage
+from extractor.llm.config import ModelConfig
 
 __all__ = ["Answer", "Failure", "ModelClient", "ModelConfig"]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from extractor.normalize import nfkc
-from extractor.numbers import chinese_numeral
+from extractor.core.normalize import nfkc
+from extractor.core.numbers import chinese_numeral
 
 # Characters ignored when comparing a quote with the text.
 _IGNORED = frozenset(" \t\r\n\u00a0\u3000,，。.;；:：、'\"“”‘’()（）[]【】|")

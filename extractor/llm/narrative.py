@@ -24,14 +24,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, create_model, model_validator
 
-from extractor.client import Answer, Failure, ModelClient
-from extractor.grounding import find_quote, number_in_quote
-from extractor.layout import layout
-from extractor.narrative import ANCHORS
-from extractor.normalize import NormalText
-from extractor.prompting import example_json, lean_schema, load_prompt, schema_hash
-from extractor.schema import Span, Usage, Value
-from extractor.tables import span
+from extractor.core.layout import layout
+from extractor.core.normalize import NormalText
+from extractor.core.schema import Span, Usage, Value
+from extractor.llm.client import Answer, Failure, ModelClient
+from extractor.llm.grounding import find_quote, number_in_quote
+from extractor.llm.prompting import example_json, lean_schema, load_prompt, schema_hash
+from extractor.rules.narrative import ANCHORS
+from extractor.rules.tables import span
 
 MAX_PASSAGE = 3000  # characters; the local model's context is 4096 tokens, prompt included
 CONFIDENCE_AGREED = 0.97  # rules and model read the same number from the text

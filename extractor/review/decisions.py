@@ -15,8 +15,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
-from extractor.export import COUNT_UNITS, MONEY_UNITS, field_specs
-from extractor.schema import Identity, Report, Scalar, identities
+from extractor.core.schema import Identity, Report, Scalar, identities
+from extractor.results.export import COUNT_UNITS, MONEY_UNITS, field_specs
 
 Action = Literal["accept", "correct", "source_error"]
 ACTIONS: tuple[Action, ...] = ("accept", "correct", "source_error")

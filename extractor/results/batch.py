@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from extractor.load import InputError, load_path
+from extractor.core.schema import Usage
 from extractor.pipeline import extract_document
-from extractor.schema import Usage
+from extractor.read.load import InputError, load_path
 
 if TYPE_CHECKING:
-    from extractor.client import ModelClient
+    from extractor.llm.client import ModelClient
 
 
 @dataclass

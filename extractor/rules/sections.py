@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from extractor.layout import layout
+from extractor.core.layout import layout
 
 ORDER = ("general", "active", "applications", "disputes", "problems", "other")
 _HEADING = re.compile(

@@ -1,0 +1,1 @@
+"""Many reports: batch runs, cross-year checks, exports and scoring against gold."""
