@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from extractor import CORE_BUILD, __version__
-from extractor.core.schema import Report, Usage
+from extractor.core.schema import Format, Report, Usage
 from extractor.pipeline import extract
 from extractor.read.load import InputError
 from extractor.results.evaluate import ReportScore, Tally, gold_pairs, load_gold, score
@@ -172,6 +172,8 @@ def extract_cmd(
         errors = open(errors_path, "w", encoding="utf-8") if errors_path else None  # noqa: SIM115
     except OSError as e:
         raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
+    except ValueError as e:  # --resume onto a file that is not a results file
+        raise click.ClickException(str(e)) from None
     try:
         with _progress_bar(len(files), progress) as tick:
             summary = batch.run(
@@ -284,7 +286,7 @@ def _print_eval(scores: list[ReportScore], worst: int) -> None:
 @click.option("--apply-reviews", is_flag=True, help="Apply the reviewers' decisions (see `xxgk review`).")
 @click.option("--reviews", type=click.Path(dir_okay=False, path_type=Path), help="Default: RESULTS.reviews.sqlite")
 def export_cmd(
-    results: Path, fmt: str, output: Path | None, flat: bool, labels: str, apply_reviews: bool, reviews: Path | None
+    results: Path, fmt: Format, output: Path | None, flat: bool, labels: str, apply_reviews: bool, reviews: Path | None
 ) -> None:
     """Write extraction results as one row per report: CSV, Parquet (typed columns) or JSON Lines."""
     from extractor.results import export

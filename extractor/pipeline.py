@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from extractor import __version__
 from extractor.core.layout import layout
 from extractor.core.normalize import NormalText, label_key, normalize
-from extractor.core.schema import Report, Value
+from extractor.core.schema import Format, Report, Value
 from extractor.read.load import MAX_BYTES, Anchor, Document, load_path, load_text
 from extractor.rules.meta import detect_format, format_value, read_meta
 from extractor.rules.narrative import read_narrative
@@ -90,7 +90,7 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
 def _ask_model(
     llm: ModelClient,
     norm: NormalText,
-    fmt: str,
+    fmt: Format,
     values: dict[str, Value],
     sound: dict[str, bool],
     skip: list[tuple[int, int]],
@@ -136,7 +136,7 @@ def _has_application_table(norm: NormalText, sections: dict[str, Section]) -> bo
 def _read_tables(
     norm: NormalText,
     sections: dict[str, Section],
-    fmt: str,
+    fmt: Format,
     problems: list[str],
     skip: list[tuple[int, int]],
     regions: dict[str, tuple[int, int]],

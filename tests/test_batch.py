@@ -72,9 +72,10 @@ def test_a_run_killed_half_way_and_resumed_gives_exactly_one_record_per_input(co
 
 def test_done_hashes_drops_a_line_cut_off_by_a_kill(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
-    out.write_text('{"content_hash": "a"}\n{"content_hash": "b"}\n{"content_ha', "utf-8")
+    done = '{"source": "a.txt", "content_hash": "a"}\n{"source": "b.txt", "content_hash": "b"}\n'
+    out.write_text(done + '{"source": "c.txt", "content_ha', "utf-8")
     assert batch.done_hashes(out) == {"a", "b"}
-    assert out.read_text("utf-8") == '{"content_hash": "a"}\n{"content_hash": "b"}\n'
+    assert out.read_text("utf-8") == done
 
 
 def test_glob_patterns_select_files(corpus: Path, tmp_path: Path) -> None:

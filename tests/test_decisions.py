@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from extractor import extract
+from extractor.core.arithmetic import outcome
 from extractor.core.schema import Report
 from extractor.review.decisions import (
+    SCHEMA_VERSION,
     Decision,
     DecisionStore,
     InvalidValue,
     apply,
-    outcome,
     parse_value,
     rules_involving,
 )
@@ -96,6 +98,40 @@ def test_applying_decisions_changes_only_the_decided_fields_and_rechecks() -> No
 def test_outcome_of_an_identity_needs_every_cell() -> None:
     rule = rules_involving("2021", "disputes.reconsideration.total")[0]
     values = {c: 1 for c in rule.rhs} | {rule.lhs[0]: 4}
-    assert outcome(values, rule) == "PASS"
-    assert outcome(values | {rule.lhs[0]: 5}, rule) == "FAIL"
-    assert outcome(values | {rule.rhs[0]: None}, rule) == "NOT_ASSESSABLE"
+    assert outcome(rule, values) == "PASS"
+    assert outcome(rule, values | {rule.lhs[0]: 5}) == "FAIL"
+    assert outcome(rule, values | {rule.rhs[0]: None}) == "NOT_ASSESSABLE"
+    assert outcome(rule, values | {rule.rhs[0]: True}) == "NOT_ASSESSABLE"  # a bool is not a count
+
+
+# ---------------------------------------------------------------- schema migrations
+UNVERSIONED = """
+CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, content_hash TEXT NOT NULL, field TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('accept', 'correct', 'source_error')),
+    old_value TEXT, new_value TEXT, reason TEXT NOT NULL DEFAULT '', reviewer TEXT NOT NULL, decided_at TEXT NOT NULL
+);
+INSERT INTO decisions (content_hash, field, action, old_value, new_value, reason, reviewer, decided_at)
+VALUES ('h', 'applications.granted.total', 'correct', '5', '6', 'typo', 'ann', '2026-01-01T00:00:00+00:00');
+"""
+
+
+def test_a_database_from_before_versions_is_migrated_and_keeps_its_decisions(tmp_path) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(UNVERSIONED)
+    store = DecisionStore(path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    (kept,) = store.history("h", "applications.granted.total")
+    assert (kept.old_value, kept.new_value, kept.reviewer) == (5, 6, "ann")
+    store.record(Decision("h", "applications.granted.total", "accept", 6, 6, "", "bo"))
+    store.close()
+    assert len(DecisionStore(path).history("h", "applications.granted.total")) == 2  # reopened: nothing re-run
+
+
+def test_a_database_from_a_newer_xxgk_is_refused(tmp_path) -> None:
+    path = tmp_path / "new.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(ValueError, match="newer than this xxgk"):
+        DecisionStore(path)

@@ -87,3 +87,59 @@ def test_applicant_columns_chain_through_r1_r2_r3() -> None:
     assert values[f"{a}.carried_forward.total"].value == 1
     # Result rows the table never printed are forced to 0 by R2.
     assert values[f"{a}.denied_state_secret.natural_person"].value == 0
+
+
+# ---------------------------------------------------------------- R5, model-only values, confidence tiers
+def table_cell(value: int | float | None, status: str = "parsed") -> Value:
+    return Value(value=value, status=status, source="table_cell")
+
+
+def test_r5_flags_a_negative_or_fractional_count_but_not_a_signed_change() -> None:
+    values = disputes(upheld=-1, corrected=1, other=0, pending=0, total=0)
+    values["active.licensing.change"] = table_cell(-8)  # 本年增/减 is signed
+    values["active.fees.amount"] = table_cell(0.59)  # money may be decimal
+    values["active.licensing.decisions"] = table_cell(2.5)  # a count may not
+    reconcile(values, "2019", ["disputes", "active"], dict.fromkeys(values, True))
+    assert any("R5" in r for r in values[f"{G}.upheld"].review)
+    assert any("R5" in r for r in values["active.licensing.decisions"].review)
+    assert not any("R5" in r for r in values["active.licensing.change"].review)
+    assert not any("R5" in r for r in values["active.fees.amount"].review)
+
+
+def test_a_value_only_the_model_found_goes_to_review_unless_a_table_confirms_it() -> None:
+    alone = {"narrative.reconsideration_total": Value(value=3, status="parsed", source="model")}
+    reconcile(alone, "2021", [], {})
+    assert any("model only" in r for r in alone["narrative.reconsideration_total"].review)
+    confirmed = disputes(upheld=1, corrected=1, other=1, pending=0, total=3)
+    confirmed["narrative.reconsideration_total"] = Value(value=3, status="parsed", source="model")
+    run(confirmed)
+    assert confirmed["narrative.reconsideration_total"].review == []
+
+
+def test_confidence_tiers_order_the_evidence() -> None:
+    """The tiers the README promises: 0.995 for a clean cell an identity confirms, 0.98 for a value the
+    identities force, <= 0.6 for anything in review, 0.5 for a value that breaks an identity."""
+
+    def printed(**cells: int) -> dict[str, Value]:
+        values = disputes(**cells)
+        for v in values.values():
+            v.source = "table_cell"
+        return values
+
+    clean = printed(upheld=2, corrected=0, other=1, pending=2, total=5)
+    run(clean)
+    forced = printed(upheld=2, corrected=0, other=1, total=5)
+    run(forced)
+    unsure = printed(upheld=2, corrected=0, other=1, pending=2, total=5)
+    run(unsure, sound=False)
+    broken = printed(upheld=1, corrected=1, other=0, pending=0, total=5)
+    run(broken)
+    assert clean[f"{G}.total"].confidence == 0.995
+    assert forced[f"{G}.pending"].confidence == 0.98
+    assert unsure[f"{G}.total"].confidence < forced[f"{G}.pending"].confidence
+    assert broken[f"{G}.total"].confidence == 0.5
+    open_ = printed(upheld=1, total=3)
+    run(open_)
+    for values in (clean, forced, unsure, broken, open_):
+        for v in values.values():
+            assert not v.review or v.confidence <= 0.6, v

@@ -9,6 +9,7 @@ from importlib import resources
 
 from extractor.core.normalize import label_key
 from extractor.core.numbers import Kind
+from extractor.core.schema import Format
 
 FORMATS = ("2019", "2021")
 
@@ -61,15 +62,15 @@ class Layout:
     spam_markers: tuple[str, ...]
     injection_markers: tuple[str, ...]
 
-    def app_rows_for(self, fmt: str) -> tuple[Row, ...]:
+    def app_rows_for(self, fmt: Format) -> tuple[Row, ...]:
         return tuple(r for r in self.app_rows if fmt in r.formats)
 
-    def active_rows(self, fmt: str) -> dict[str, tuple[Row, Block]]:
+    def active_rows(self, fmt: Format) -> dict[str, tuple[Row, Block]]:
         return _active_rows(self, fmt)
 
 
 @cache
-def _active_rows(lay: Layout, fmt: str) -> dict[str, tuple[Row, Block]]:
+def _active_rows(lay: Layout, fmt: Format) -> dict[str, tuple[Row, Block]]:
     return {row.id: (row, block) for block in lay.active[fmt] for row in block.rows}
 
 

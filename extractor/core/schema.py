@@ -18,6 +18,8 @@ from pydantic import BaseModel, Field
 Status = Literal["parsed", "derived", "blank", "missing", "source_inconsistent", "review"]
 Source = Literal["table_cell", "sentence", "model", "rule", "reviewer", "metadata", "none"]
 Outcome = Literal["PASS", "FAIL", "NOT_ASSESSABLE"]
+# The report formats: the two official table formats (2019 试行, 2021) and pre-2019 reports ("legacy").
+Format = Literal["2019", "2021", "legacy"]
 Scalar = int | float | str | None
 
 
@@ -359,7 +361,7 @@ class Identity:
 
 
 @cache
-def identities(fmt: str) -> tuple[Identity, ...]:
+def identities(fmt: Format) -> tuple[Identity, ...]:
     """Every identity (R1–R4, R7) that binds a report of format `fmt` ("2019" or "2021")."""
     a = "applications"
     rows = [*RESULT_ROWS[:-1], "other_total", "new_received", "carried_over", "processed_total", "carried_forward"]
@@ -463,21 +465,33 @@ CROSS_YEAR_RULES: tuple[CrossYearRule, ...] = (
 )
 
 
-# R5: every count is an integer >= 0; 本年增/减 is signed; money may be decimal.
-SIGNED_FIELDS = frozenset(
-    f"active.{r}.change" for r in ("licensing", "other_services", "punishment", "coercion", "fees")
-)
-MONEY_FIELDS = frozenset({"active.fees.amount", "active.procurement.amount"})
+# R5: every count is an integer >= 0; 本年增/减 is signed; money may be decimal. Which fields are signed
+# or money is declared with their columns in labels.toml (`kind`), and for the prose in NARRATIVE_KINDS.
+NARRATIVE_KINDS = {"fee_amount": "money"}  # the other narrative facts are counts
+
+
+@cache
+def field_kinds() -> dict[str, str]:
+    """Field id -> "signed" or "money", for every field that is not a whole count >= 0."""
+    from extractor.core.layout import layout  # layout imports Format from here
+
+    kinds = {f"narrative.{name}": kind for name, kind in NARRATIVE_KINDS.items()}
+    for blocks in layout().active.values():
+        for block in blocks:
+            for row in block.rows:
+                kinds.update({f"active.{row.id}.{c.id}": c.kind for c in block.columns if c.kind != "count"})
+    return kinds
 
 
 def r5_holds(field_id: str, value: Scalar) -> bool:
     if value is None or isinstance(value, str) or field_id.startswith("meta."):
         return True
+    kind = field_kinds().get(field_id, "count")
     if type(value) is int:  # the common case: a whole count
-        return value >= 0 or field_id in SIGNED_FIELDS
-    if field_id in SIGNED_FIELDS:
+        return value >= 0 or kind == "signed"
+    if kind == "signed":
         return float(value).is_integer()
-    if field_id in MONEY_FIELDS or field_id == "narrative.fee_amount":
+    if kind == "money":
         return value >= 0
     return value >= 0 and float(value).is_integer()
 

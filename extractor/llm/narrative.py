@@ -24,9 +24,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, create_model, model_validator
 
+from extractor.core import confidence as tier
 from extractor.core.layout import layout
 from extractor.core.normalize import NormalText
-from extractor.core.schema import Span, Usage, Value
+from extractor.core.schema import Format, Narrative, Span, Usage, Value
 from extractor.llm.client import Answer, Failure, ModelClient
 from extractor.llm.grounding import find_quote, number_in_quote
 from extractor.llm.prompting import example_json, lean_schema, load_prompt, schema_hash
@@ -34,8 +35,6 @@ from extractor.rules.narrative import ANCHORS
 from extractor.rules.tables import span
 
 MAX_PASSAGE = 3000  # characters; the local model's context is 4096 tokens, prompt included
-CONFIDENCE_AGREED = 0.97  # rules and model read the same number from the text
-CONFIDENCE_MODEL_ONLY = 0.7  # grounded, but one reading only
 
 
 def blank_as_none(x: object) -> object:
@@ -86,29 +85,21 @@ class _Facts(BaseModel):
         return lean_schema(super().model_json_schema(*args, **kwargs))
 
 
-class NarrativeFacts(_Facts):
-    """The narrative.* fields of fields.tsv; in a legacy report, all the statistics it states."""
-
-    applications_received: Fact = Fact()
-    applications_completed: Fact = Fact()
-    reconsideration_total: Fact = Fact()
-    litigation_total: Fact = Fact()
-    fee_amount: Fact = Fact()
-
-
-FACTS = tuple(NarrativeFacts.model_fields)
+# The facts the model may be asked for are the record's narrative fields, declared once (schema.Narrative).
+FACTS = tuple(Narrative.model_fields)
 
 
 @cache
 def facts_model(names: tuple[str, ...]) -> type[_Facts]:
-    """The response type asking for `names` only (NarrativeFacts itself when all are asked)."""
-    if names == FACTS:
-        return NarrativeFacts
+    """The response type asking for `names` only: one grounded Fact per narrative field asked."""
     fields: dict[str, Any] = {name: (Fact, Fact()) for name in names}
     return create_model("NarrativeFacts", __base__=_Facts, **fields)
 
 
-def unsettled(values: dict[str, Value], fmt: str) -> tuple[str, ...]:
+NarrativeFacts = facts_model(FACTS)  # every fact: what a legacy report is asked for
+
+
+def unsettled(values: dict[str, Value], fmt: Format) -> tuple[str, ...]:
     """The narrative facts the rules did not settle, which the model is asked for.
 
     Settled: one value, no rival, nothing in doubt. A legacy report has no table to check its prose
@@ -247,7 +238,7 @@ def _model_value(doc: NormalText, passage: Passage, fact: Fact, params: dict[str
         source="model",
         evidence=[span(doc, start, end)],
         raw=fact.quote,
-        confidence=CONFIDENCE_MODEL_ONLY,
+        confidence=tier.MODEL_ONLY,
         provenance=dict(params),
     )
 
@@ -259,7 +250,7 @@ def merge(values: dict[str, Value], reading: ModelReading) -> None:
         if rule is None or rule.value is None:
             values[fid] = model_value  # reconcile sends it to review unless a table confirms it (R7)
         elif _same(rule.value, model_value.value):
-            rule.confidence = max(rule.confidence, CONFIDENCE_AGREED)
+            rule.confidence = max(rule.confidence, tier.MODEL_AGREED)
             rule.note = "; ".join(filter(None, [rule.note, "the model read the same value"]))
             rule.provenance = model_value.provenance
             _add_evidence(rule, model_value.evidence)
@@ -267,7 +258,7 @@ def merge(values: dict[str, Value], reading: ModelReading) -> None:
             rule.review.append(
                 f"rules read {rule.value}, the model read {model_value.value} (quote: {model_value.raw})"
             )
-            rule.confidence = min(rule.confidence, 0.5)
+            rule.confidence = min(rule.confidence, tier.BROKEN)
             _add_evidence(rule, model_value.evidence)
 
 

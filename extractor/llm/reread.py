@@ -29,12 +29,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, create_model, model_validator
 
+from extractor.core import confidence as tier
+from extractor.core.arithmetic import holds, side_sum
 from extractor.core.layout import Column, layout
 from extractor.core.normalize import NormalText
 from extractor.core.numbers import Number, parse_cell
-from extractor.core.schema import Identity, Usage, Value, identities
+from extractor.core.schema import Format, Identity, Usage, Value, identities
 from extractor.llm.client import Answer, Failure, ModelClient
-from extractor.llm.narrative import CONFIDENCE_AGREED, CONFIDENCE_MODEL_ONLY, MAX_PASSAGE, Passage, blank_as_none
+from extractor.llm.narrative import MAX_PASSAGE, Passage, blank_as_none
 from extractor.llm.prompting import lean_schema, load_prompt, schema_hash
 from extractor.rules.cells import Cell, tokenize
 from extractor.rules.tables import row_rules, span
@@ -52,7 +54,7 @@ class GridSpec:
 
 
 @cache
-def grid_spec(part: str, fmt: str) -> GridSpec:
+def grid_spec(part: str, fmt: Format) -> GridSpec:
     lay = layout()
     if part == "disputes":
         return GridSpec(part, tuple((g.id, g.label) for g in lay.dispute_groups), lay.dispute_columns)
@@ -65,7 +67,7 @@ def grid_spec(part: str, fmt: str) -> GridSpec:
     return GridSpec(part, rows, lay.app_columns)
 
 
-def rows_in_doubt(part: str, fmt: str, values: dict[str, Value], sound: dict[str, bool]) -> tuple[str, ...]:
+def rows_in_doubt(part: str, fmt: Format, values: dict[str, Value], sound: dict[str, bool]) -> tuple[str, ...]:
     """The rows of table `part` the rules did not read with certainty (none if the table was not read)."""
     spec = grid_spec(part, fmt)
     prefix = f"{part}."
@@ -86,14 +88,7 @@ def _row_fails(rules: tuple[Identity, ...], values: dict[str, Value]) -> bool:
     be the source's, or cells shifted by the parse (a lost cell and a blank one look alike): the
     re-read tells them apart, and the reconciler flags the failure either way."""
     numbers = {c: v.value for r in rules for c in r.cells if (v := values.get(c)) and isinstance(v.value, int | float)}
-    return any(_holds(rule, numbers) is False for rule in rules)
-
-
-def _holds(rule: Identity, numbers: dict[str, int | float]) -> bool | None:
-    """Does `rule` hold on `numbers`? None when a cell is unknown (not assessable)."""
-    if any(c not in numbers for c in rule.cells):
-        return None
-    return abs(sum(numbers[c] for c in rule.lhs) - sum(numbers[c] for c in rule.rhs)) <= 1e-6
+    return any(holds(rule, numbers) is False for rule in rules)
 
 
 def _in_doubt(v: Value | None, sound: bool) -> bool:
@@ -165,8 +160,8 @@ def assess(rows: dict[str, list[int | None]], ctx: TableContext) -> list[str]:
     }
     values = {**ctx.known, **read}
     for rule in ctx.rules:
-        if rule.cell_set & read.keys() and _holds(rule, values) is False:  # about the re-read, and broken
-            lhs, rhs = sum(values[c] for c in rule.lhs), sum(values[c] for c in rule.rhs)
+        if rule.cell_set & read.keys() and holds(rule, values) is False:  # about the re-read, and broken
+            lhs, rhs = side_sum(values, rule.lhs), side_sum(values, rule.rhs)
             problems.append(f"{rule.id} does not hold: {lhs:g} ≠ {rhs:g}")
     return problems
 
@@ -220,7 +215,7 @@ def read_table(
     doc: NormalText,
     region: tuple[int, int],
     part: str,
-    fmt: str,
+    fmt: Format,
     rows: tuple[str, ...],
     values: dict[str, Value],
     sound: dict[str, bool],
@@ -278,7 +273,12 @@ def _example(rows: tuple[str, ...], columns: tuple[Column, ...]) -> str:
 
 
 def _context(
-    spec: GridSpec, table: TableText, fmt: str, rows: tuple[str, ...], values: dict[str, Value], sound: dict[str, bool]
+    spec: GridSpec,
+    table: TableText,
+    fmt: Format,
+    rows: tuple[str, ...],
+    values: dict[str, Value],
+    sound: dict[str, bool],
 ) -> TableContext:
     asked = {f"{spec.part}.{row}." for row in rows}
     known = {
@@ -341,7 +341,7 @@ def _merge_accepted(
         rule.review = []
         rule.note = "; ".join(filter(None, [rule.note, f"parse doubt lifted: the model's re-read agrees ({lifted})"]))
         rule.provenance = dict(reading.params)
-        rule.confidence = max(rule.confidence, CONFIDENCE_AGREED)
+        rule.confidence = max(rule.confidence, tier.MODEL_AGREED)
         sound[fid] = True
     elif have is None and read is not None:
         values[fid] = _model_cell(doc, reading, read, used)
@@ -349,7 +349,7 @@ def _merge_accepted(
         assert rule is not None
         shown = "blank" if read is None else f"{read:g}"
         rule.review.append(f"the model's re-read of the table reads {shown} here; the rules read {have:g}")
-        rule.confidence = min(rule.confidence, 0.5)
+        rule.confidence = min(rule.confidence, tier.BROKEN)
 
 
 def _model_cell(doc: NormalText, reading: GridReading, read: int, used: set[int]) -> Value:
@@ -365,7 +365,7 @@ def _model_cell(doc: NormalText, reading: GridReading, read: int, used: set[int]
         source="model",
         evidence=evidence,
         raw=str(read),
-        confidence=CONFIDENCE_MODEL_ONLY,
+        confidence=tier.MODEL_ONLY,
         provenance=dict(reading.params),
         note="read by the model's re-read of the table; the rules could not place this cell",
     )  # the reconciler sends it to review unless an identity confirms it

@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING
 from extractor.core.schema import Usage
 from extractor.pipeline import extract_document
 from extractor.read.load import InputError, load_path
+from extractor.results import jsonl
 
 if TYPE_CHECKING:
     from extractor.llm.client import ModelClient
@@ -85,20 +86,8 @@ def _extract_rules_only(args: tuple[Path, bool]) -> Outcome:
 
 def done_hashes(output: Path) -> set[str]:
     """Content hashes of the records already in `output`; drops a last line cut off by a kill."""
-    if not output.exists():
-        return set()
-    with output.open("rb+") as f:
-        data = f.read()
-        end = data.rfind(b"\n") + 1
-        if end < len(data):  # the run was killed while writing this line: it never finished
-            f.truncate(end)
-    found = set()
-    for raw in data[:end].splitlines():
-        try:
-            found.add(json.loads(raw)["content_hash"])
-        except (ValueError, KeyError, TypeError):
-            continue
-    return found
+    jsonl.repair(output)
+    return jsonl.content_hashes(output)
 
 
 # A report allocates thousands of short-lived objects, freed by reference counting as soon as it is

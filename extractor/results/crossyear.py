@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractor.core.schema import CROSS_YEAR_RULES, CrossYearRule
+from extractor.results import jsonl
 
 EPS = 1e-6
 _NEEDED = tuple(dict.fromkeys(f for rule in CROSS_YEAR_RULES for f in rule.fields))
@@ -146,15 +147,10 @@ def annotate(output: Path) -> Found:
     """
     entries = []
     stale = False  # a record carries cross-year results from an earlier run
-    with output.open(encoding="utf-8") as f:
-        for i, raw in enumerate(f):
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                continue
-            stale = stale or bool(record.get("cross_year"))
-            if (e := entry(i, record)) is not None:
-                entries.append(e)
+    for line in jsonl.lines(output):
+        stale = stale or bool(line.record.get("cross_year"))
+        if (e := entry(line.number - 1, line.record)) is not None:
+            entries.append(e)
     per_line, found = results(entries)
     if not per_line and not stale:
         return found

@@ -43,7 +43,9 @@ def section_of(field_id: str) -> str:
 
 
 def same(gold: object, got: object) -> bool:
-    if isinstance(gold, (int, float)) and isinstance(got, (int, float)) and not isinstance(got, bool):
+    if isinstance(gold, bool) or isinstance(got, bool):  # True == 1 in Python, but a flag is not a count
+        return type(gold) is type(got) and gold == got
+    if isinstance(gold, (int, float)) and isinstance(got, (int, float)):
         return abs(float(gold) - float(got)) < 1e-6
     return gold == got
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import ValidationError
 
 from extractor.core.schema import Report
+from extractor.results import jsonl
 
 if TYPE_CHECKING:
     import pandas
@@ -58,19 +59,7 @@ def field_specs() -> tuple[FieldSpec, ...]:
     )
 
 
-def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Records from a results file (JSON Lines of full or flat records)."""
-    with Path(path).open("rb") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError:  # not JSON, or not UTF-8
-                raise ValueError(f"{path}:{n}: not a JSON record (a line cut off by a killed run?)") from None
-            if not isinstance(record, dict) or "source" not in record:
-                raise ValueError(f"{path}:{n}: not an xxgk record (no 'source')")
-            yield record
+read_records = jsonl.records  # the one reader of results files
 
 
 def flat_of(record: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,6 @@ write carries the token of this run.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from collections import OrderedDict
@@ -27,16 +26,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from extractor.core.arithmetic import outcome
 from extractor.core.layout import layout
-from extractor.core.schema import Report
+from extractor.core.schema import Format, Report
 from extractor.read.load import InputError, load_path
+from extractor.results import jsonl
 from extractor.results.export import field_specs
 from extractor.review.decisions import (
     ACTIONS,
     Decision,
     DecisionStore,
     InvalidValue,
-    outcome,
     parse_value,
     rules_involving,
 )
@@ -71,16 +71,8 @@ class Results:
         self.path = path
         self.entries: dict[str, Entry] = {}
         self.queue: list[Item] = []
-        with path.open("rb") as f:
-            offset = 0
-            for n, line in enumerate(f, 1):
-                if line.strip():
-                    try:
-                        record = json.loads(line)
-                    except ValueError:
-                        raise ValueError(f"{path}:{n}: not a JSON record (a line cut off by a killed run?)") from None
-                    self._index(record, offset)
-                offset += len(line)
+        for line in jsonl.lines(path):
+            self._index(line.record, line.offset)
         self.queue.sort(key=lambda i: (i.confidence, i.source, i.field))
         self._cache: OrderedDict[str, Report] = OrderedDict()
 
@@ -220,16 +212,16 @@ def create_app(results: Path, store: DecisionStore | Path, reviewer: str, token:
     return app
 
 
-def _rules_view(fmt: str, fid: str, values: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
+def _rules_view(fmt: Format, fid: str, values: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
     out = []
     for rule in rules_involving(fmt, fid):
         sides = [[(c, labels.get(c, c), values.get(c)) for c in side] for side in (rule.lhs, rule.rhs)]
         sums = [sum(x for _, _, x in side if isinstance(x, int | float)) for side in sides]
-        out.append({"id": rule.id, "outcome": outcome(values, rule), "lhs": sides[0], "rhs": sides[1], "sums": sums})
+        out.append({"id": rule.id, "outcome": outcome(rule, values), "lhs": sides[0], "rhs": sides[1], "sums": sums})
     return out
 
 
-def _allowed(fmt: str, fid: str, values: dict[str, Any]) -> str | None:
+def _allowed(fmt: Format, fid: str, values: dict[str, Any]) -> str | None:
     """For a blank: the values the arithmetic still allows (every count is ≥ 0)."""
     if values.get(fid) is not None:
         return None
@@ -257,7 +249,7 @@ def _marked_text(text: str | None, evidence: list) -> Markup | None:
     return Markup("").join(out)
 
 
-def _grid(fmt: str, fid: str, values: dict[str, Any]) -> dict[str, Any] | None:
+def _grid(fmt: Format, fid: str, values: dict[str, Any]) -> dict[str, Any] | None:
     """The table holding the field, in the official layout: caption, column labels, rows of cells."""
     lay = layout()
     part = fid.split(".", 1)[0]

@@ -15,27 +15,43 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
-from extractor.core.schema import Identity, Report, Scalar, identities
+from extractor.core.arithmetic import outcome
+from extractor.core.schema import Format, Identity, Report, Scalar, identities
 from extractor.results.export import COUNT_UNITS, MONEY_UNITS, field_specs
 
 Action = Literal["accept", "correct", "source_error"]
 ACTIONS: tuple[Action, ...] = ("accept", "correct", "source_error")
 FORMATS = ("2019", "2021", "legacy")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS decisions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    content_hash TEXT NOT NULL,
-    field TEXT NOT NULL,
-    action TEXT NOT NULL CHECK (action IN ('accept', 'correct', 'source_error')),
-    old_value TEXT,  -- JSON
-    new_value TEXT,  -- JSON
-    reason TEXT NOT NULL DEFAULT '',
-    reviewer TEXT NOT NULL,
-    decided_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS decisions_by_report ON decisions (content_hash, field, id);
-"""
+# The database's schema, as the migrations that build it: MIGRATIONS[k] takes a database from version k
+# to k + 1 (PRAGMA user_version). A database made before versions were recorded is at 0 with the
+# version-1 table already in it, which migration 0 (idempotent) accepts as it is.
+MIGRATIONS = (
+    """
+    CREATE TABLE IF NOT EXISTS decisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        content_hash TEXT NOT NULL,
+        field TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('accept', 'correct', 'source_error')),
+        old_value TEXT,  -- JSON
+        new_value TEXT,  -- JSON
+        reason TEXT NOT NULL DEFAULT '',
+        reviewer TEXT NOT NULL,
+        decided_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS decisions_by_report ON decisions (content_hash, field, id);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the database to SCHEMA_VERSION, one migration at a time, each in its own transaction."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"{path}: review database of schema {version}, newer than this xxgk's {SCHEMA_VERSION}")
+    for k in range(version, SCHEMA_VERSION):
+        db.executescript(f"BEGIN; {MIGRATIONS[k]} PRAGMA user_version = {k + 1}; COMMIT;")
 
 
 @dataclass(frozen=True)
@@ -94,7 +110,7 @@ class DecisionStore:
         try:
             self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.executescript(_SCHEMA)
+            migrate(self.db, self.path)
         except sqlite3.Error as e:
             raise ValueError(f"{self.path}: not a review database ({e})") from None
 
@@ -171,24 +187,12 @@ def apply(record: dict[str, Any], decisions: dict[str, Decision]) -> dict[str, A
         values = {fid: v.value for fid, v in report.fields()}
         rules = {r.id: r for r in identities(str(fmt)) if r.cell_set & decisions.keys()}
         report.checks = [
-            replace(c, outcome=outcome(values, rules[c.rule])) if c.rule in rules else c for c in report.checks
+            replace(c, outcome=outcome(rules[c.rule], values)) if c.rule in rules else c for c in report.checks
         ]
     out = report.model_dump(mode="json")
     out.update({k: record[k] for k in record if k not in out})  # e.g. cross_year from a batch
     return out
 
 
-def outcome(values: dict[str, Scalar], rule: Identity) -> Literal["PASS", "FAIL", "NOT_ASSESSABLE"]:
-    """An identity on the given values: assessable only when every cell is a number."""
-    if not rule.cells:
-        return "NOT_ASSESSABLE"
-    nums = [values.get(c) for c in rule.cells]
-    if any(not isinstance(n, int | float) or isinstance(n, bool) for n in nums):
-        return "NOT_ASSESSABLE"
-    lhs = sum(float(values[c]) for c in rule.lhs)  # type: ignore[arg-type]
-    rhs = sum(float(values[c]) for c in rule.rhs)  # type: ignore[arg-type]
-    return "PASS" if abs(lhs - rhs) < 1e-6 else "FAIL"
-
-
-def rules_involving(fmt: str, field_id: str) -> list[Identity]:
+def rules_involving(fmt: Format, field_id: str) -> list[Identity]:
     return [r for r in identities(fmt) if field_id in r.cell_set] if fmt in ("2019", "2021") else []

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from extractor.core import confidence as tier
 from extractor.core.layout import layout
 from extractor.core.normalize import NormalText
-from extractor.core.schema import Meta, Value
+from extractor.core.schema import Format, Meta, Value
 from extractor.rules.record import build
 from extractor.rules.tables import span
 
@@ -41,7 +42,7 @@ def read_meta(doc: NormalText) -> Meta:
     m = _published(head)
     if m:
         meta.published = Value(
-            value=_iso_date(m.group("date")), status="parsed", source="metadata", confidence=0.9,
+            value=_iso_date(m.group("date")), status="parsed", source="metadata", confidence=tier.PROSE,
             evidence=[span(doc, m.start("date"), m.end("date"))], raw=m.group("date"),
         )  # fmt: skip
     return meta
@@ -57,9 +58,13 @@ def _published(head: str) -> re.Match[str] | None:
     return labelled if labelled is not None and labelled.start() <= line_start else line
 
 
-def format_value(doc: NormalText, fmt: str, evidence: tuple[int, int] | None) -> Value:
+def format_value(doc: NormalText, fmt: Format, evidence: tuple[int, int] | None) -> Value:
     return Value(
-        value=fmt, status="parsed", source="rule", confidence=0.98, evidence=[span(doc, *evidence)] if evidence else []
+        value=fmt,
+        status="parsed",
+        source="rule",
+        confidence=tier.FORCED,
+        evidence=[span(doc, *evidence)] if evidence else [],
     )
 
 
@@ -70,19 +75,25 @@ def _year(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
     if not candidates:
         m = re.search(rf"{_YEAR}\s*年度?", doc.text[:3000])
         if m:
-            meta.year = Value(value=int(m.group("year")), status="review", source="sentence", confidence=0.6,
-                              evidence=[span(doc, m.start("year"), m.end("year"))])  # fmt: skip
+            meta.year = Value(
+                value=int(m.group("year")), status="review", source="sentence", confidence=tier.REVIEW_CAP,
+                evidence=[span(doc, m.start("year"), m.end("year"))],
+            )  # fmt: skip
             meta.year.review.append("year taken from the first year the text mentions; no title or period found")
         return
     m, g = candidates[0]
     year = int(m.group(g))
     v = Value(
-        value=year, status="parsed", source="sentence", confidence=0.99, evidence=[span(doc, m.start(g), m.end(g))]
+        value=year,
+        status="parsed",
+        source="sentence",
+        confidence=tier.PROSE_CONFIRMED,
+        evidence=[span(doc, m.start(g), m.end(g))],
     )
     others = {int(c.group(g2)) for c, g2 in candidates[1:]}
     if others and year not in others:
         v.review.append(f"title year {year} and statistics period year {sorted(others)} differ")
-        v.confidence = 0.6
+        v.confidence = tier.REVIEW_CAP
     meta.year = v
 
 
@@ -93,13 +104,13 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
             name = _clean_organ(title.group(g))
             if name:
                 start = title.start(g) + title.group(g).find(name)
-                found.append((name, start, start + len(name), 0.97))
+                found.append((name, start, start + len(name), tier.TITLE_NAME))
     for pattern in (_REPORT_OF, _COMPILED_BY):
         m = pattern.search(doc.text[:6000])
         name = _clean_organ(m.group("organ")) if m else None
         if m and name:
             start = m.start("organ") + m.group("organ").find(name)
-            found.append((name, start, start + len(name), 0.9))
+            found.append((name, start, start + len(name), tier.PROSE))
     if not found:
         m = re.search(
             rf"{_YEAR}\s*年度?\s*[,，]\s*(?P<organ>[^\n，,。、]{{2,30}}?)(?:在|坚持|严格|认真|深入|按照|围绕|以)",
@@ -108,16 +119,16 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
         name = _clean_organ(m.group("organ")) if m else None
         if m and name:
             start = m.start("organ") + m.group("organ").find(name)
-            found.append((name, start, start + len(name), 0.8))
+            found.append((name, start, start + len(name), tier.SENTENCE_NAME))
     if not found:
         return
     name, start, end, conf = found[0]
     v = Value(value=name, status="parsed", source="sentence", confidence=conf, evidence=[span(doc, start, end)])
-    if conf < 0.9:
+    if conf < tier.PROSE:
         v.review.append("agency name read from a sentence, not from the title")
     if _looks_defaced(name):
         v.status = "review"
-        v.confidence = 0.2
+        v.confidence = tier.DEFACED
         v.review.append("agency name looks defaced (spam or gambling-site text where the name should be)")
     meta.organ = v
 
@@ -149,21 +160,19 @@ def _iso_date(raw: str) -> str:
     return f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}" if len(parts) >= 3 else raw
 
 
-def detect_format(doc: NormalText, has_tables: bool, year: int | None) -> tuple[str, tuple[int, int] | None]:
+def detect_format(doc: NormalText, has_tables: bool, year: int | None) -> tuple[Format, tuple[int, int] | None]:
     """'2021', '2019' or 'legacy', with the text that decided it."""
     counts: dict[str, int] = {}
     first: dict[str, tuple[int, int]] = {}
-    for fmt, words in layout().format_markers.items():
+    for marked, words in layout().format_markers.items():
         for w in words:
             i = doc.text.find(w)
             if i >= 0:
-                counts[fmt] = counts.get(fmt, 0) + 1
-                first.setdefault(fmt, (i, i + len(w)))
+                counts[marked] = counts.get(marked, 0) + 1
+                first.setdefault(marked, (i, i + len(w)))
     n21, n19 = counts.get("2021", 0), counts.get("2019", 0)
     if not has_tables and not n21 and not n19:
         return ("legacy" if year is None or year < 2019 else ("2021" if year >= 2021 else "2019")), None
-    if n21 != n19:
-        fmt = "2021" if n21 > n19 else "2019"
-        return fmt, first.get(fmt)
-    fmt = "2021" if (year or 0) >= 2021 else "2019"
+    newer = n21 > n19 if n21 != n19 else (year or 0) >= 2021  # the markers decide; on a tie, the year
+    fmt: Format = "2021" if newer else "2019"
     return fmt, first.get(fmt)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from extractor.core import confidence as tier
 from extractor.core.layout import layout
 from extractor.core.normalize import CJK_CLASS, NormalText, OffsetMap, delete_spans
 from extractor.core.numbers import chinese_numeral
@@ -139,7 +140,7 @@ def _refused(doc: NormalText, clean: list[Candidate], hostile: list[Candidate]) 
     quotes = "; ".join(doc.text[c.start : c.end] for c in hostile[:3])
     v.review.append(f"the prose also states this inside text addressed to a model, not read: {quotes}")
     v.evidence += [span(doc, c.start, c.end) for c in hostile[:3]]
-    v.confidence = min(v.confidence, 0.5)
+    v.confidence = min(v.confidence, tier.BROKEN)
     return v
 
 
@@ -301,7 +302,7 @@ def _value(doc: NormalText, found: list[Candidate]) -> Value:
         source="sentence",
         evidence=[span(doc, best.start, best.end)],
         raw=doc.text[best.num_start : best.num_end],
-        confidence=0.9 if not best.zero else 0.85,
+        confidence=tier.PROSE if not best.zero else tier.PROSE_ZERO,
     )
     rivals = sorted({c.value for c in found if c.value != best.value})
     if rivals:

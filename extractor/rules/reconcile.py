@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from extractor.core.schema import Check, Identity, Outcome, Value, identities, r5_holds
+from extractor.core import confidence as tier
+from extractor.core.arithmetic import EPS, holds
+from extractor.core.schema import Check, Format, Identity, Outcome, Value, identities, r5_holds
 
 Numeric = int | float
-EPS = 1e-6
 
 
 def _known(values: dict[str, Value]) -> dict[str, Numeric]:
@@ -42,7 +43,7 @@ class _Plan:
 
 
 @cache
-def _plan(fmt: str, tables: tuple[str, ...]) -> _Plan:
+def _plan(fmt: Format, tables: tuple[str, ...]) -> _Plan:
     present = tuple(f"{t}." for t in tables)
     rules = identities(fmt) if fmt in ("2019", "2021") else ()
     hard = tuple(r for r in rules if not r.soft and r.lhs[0].startswith(present))
@@ -59,7 +60,7 @@ def _plan(fmt: str, tables: tuple[str, ...]) -> _Plan:
     )
 
 
-def reconcile(values: dict[str, Value], fmt: str, tables: Iterable[str], sound: dict[str, bool]) -> list[Check]:
+def reconcile(values: dict[str, Value], fmt: Format, tables: Iterable[str], sound: dict[str, bool]) -> list[Check]:
     """Reconcile `values` (field id -> Value, modified in place) for a report of format `fmt`.
 
     `tables` names the tables the report has ("applications", "disputes"); only their cells are
@@ -134,11 +135,8 @@ def _derive(values: dict[str, Value], fid: str, val: Numeric, rule: Identity, so
 
 
 def _check(known: dict[str, Numeric], values: dict[str, Value], rule: Identity, passed: dict[str, Check]) -> Check:
-    try:  # the common case: every cell known, summed without a Python loop
-        if abs(sum(map(known.__getitem__, rule.lhs)) - sum(map(known.__getitem__, rule.rhs))) < EPS:
-            return passed[rule.id]
-    except KeyError:
-        pass  # a cell is unknown
+    if holds(rule, known):  # the common case
+        return passed[rule.id]
     outcome: Outcome
     lhs, lhs_unknown = _side(known, rule.lhs)
     rhs, rhs_unknown = _side(known, rule.rhs)
@@ -245,22 +243,27 @@ def _flag_failure(values: dict[str, Value], fid: str, v: Value, chk: Check, rule
 
 
 # A printed table cell: (a rule involving it holds, its row label matched soundly) -> confidence.
-_TABLE_CELL = {(True, True): 0.995, (False, True): 0.97, (True, False): 0.8, (False, False): 0.8}
+_TABLE_CELL = {
+    (True, True): tier.CELL_CONFIRMED,
+    (False, True): tier.CELL_UNCHECKED,
+    (True, False): tier.CELL_UNSURE_LABEL,
+    (False, False): tier.CELL_UNSURE_LABEL,
+}
 
 
 def _confidence(v: Value, passed: bool, sound: bool, table: bool = False) -> float:
     """How far the value can be trusted; `passed`: a rule involving it holds with every cell known;
     `table`: a table cell (one the model re-read is as good as a cell placed without a sure label)."""
     if v.status == "source_inconsistent":
-        return 0.5
+        return tier.BROKEN
     if v.value is None:
-        return 0.5 if v.review else 0.9
+        return tier.BROKEN if v.review else tier.PROSE
     if v.status == "derived":
-        base = 0.98
+        base = tier.FORCED
     elif v.source == "table_cell" or (v.source == "model" and table):
         base = _TABLE_CELL[passed, sound]
     elif v.source in ("sentence", "model"):  # a prose figure the table confirms (R7) is as good as the cell
-        base = 0.99 if passed else v.confidence or 0.85
+        base = tier.PROSE_CONFIRMED if passed else v.confidence or tier.PROSE_ZERO
     else:
-        base = v.confidence or 0.9
-    return min(base, 0.6) if v.review else base
+        base = v.confidence or tier.PROSE
+    return min(base, tier.REVIEW_CAP) if v.review else base

@@ -11,8 +11,9 @@ from typing import TypeVar, get_args
 
 from pydantic import BaseModel
 
+from extractor.core import confidence as tier
 from extractor.core.layout import layout
-from extractor.core.schema import Active2019, Active2021, Applications, Disputes, Narrative, Report, Value
+from extractor.core.schema import Active2019, Active2021, Applications, Disputes, Format, Narrative, Report, Value
 
 M = TypeVar("M", bound=BaseModel)
 TABLE_PREFIXES = ("active.", "applications.", "disputes.")
@@ -84,14 +85,14 @@ def build(cls: type[M], values: dict[str, Value], prefix: str = "", optional: bo
     return construct(cls, kwargs)
 
 
-def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: str, read: list[str]) -> None:
+def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: Format, read: list[str]) -> None:
     """Cells a standard-format report should print but the parser never found are in doubt: every
     cell of a table the parser could not read, and the unread cells of a table (表二: of a block)
     it did read. A 表二 block the report leaves out altogether is not printed, not unread."""
     if not read:  # no table at all: not the report it seemed, or a different layout; one doubt, not 200
         if not report.meta.format.review:
             report.meta.format.review.append("none of the official tables was found in the report")
-            report.meta.format.confidence = min(report.meta.format.confidence, 0.5)
+            report.meta.format.confidence = min(report.meta.format.confidence, tier.BROKEN)
         return
     if fmt not in _TABLE_FIELDS:
         _TABLE_FIELDS[fmt] = tuple(fid for fid, _ in report.fields() if fid.startswith(TABLE_PREFIXES))
@@ -116,11 +117,11 @@ def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: str, read:
         else:
             why = f"the report's table for this field could not be read ({part})"
         v.review.append(why)
-        v.confidence = 0.0
+        v.confidence = tier.NONE
         values[fid] = v
 
 
-def assemble(report: Report, values: dict[str, Value], fmt: str, read: list[str]) -> None:
+def assemble(report: Report, values: dict[str, Value], fmt: Format, read: list[str]) -> None:
     """Fill `report` from `values` (field id -> Value): its tables, narrative and review list.
 
     `read`: the tables the parser read; the cells they should print but did not go to review.
@@ -140,7 +141,7 @@ def assemble(report: Report, values: dict[str, Value], fmt: str, read: list[str]
         v = getattr(report.meta, name)
         if v.value is None and not v.review:
             v.review.append("not found in the report")
-            v.confidence = 0.0
+            v.confidence = tier.NONE
     # Every reviewed value is in `values` (the stages put it there) or in meta.
     meta = [(f"meta.{name}", getattr(report.meta, name)) for name in type(report.meta).model_fields]
     report.review = [fid for fid, v in (*meta, *values.items()) if v.review and report.get(fid) is v]

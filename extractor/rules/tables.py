@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from extractor.core.arithmetic import holds
 from extractor.core.layout import Block, Column, Row, layout
 from extractor.core.normalize import NormalText, label_key, label_number
 from extractor.core.numbers import Number, parse_cell, plain_count
-from extractor.core.schema import Identity, Span, Status, Value, identities
+from extractor.core.schema import Format, Identity, Span, Status, Value, identities
 from extractor.rules.cells import Cell, Style, tokenize
 
 Quality = str  # "exact" | "prefix" | "fragment" | "order"
@@ -359,7 +360,7 @@ def glued_splits(cells: Sequence[Cell], n: int, fids: Sequence[str], rules: Sequ
     found: list[list[Cell]] = []
     for split in _cuts(list(cells), n):
         values = {fid: int(c.text) for fid, c in zip(fids, split, strict=True)}
-        if all(sum(values[c] for c in r.lhs) == sum(values[c] for c in r.rhs) for r in rules):
+        if all(holds(r, values) for r in rules):
             found.append(split)
     return found
 
@@ -414,7 +415,7 @@ def _assign_split(
 
 
 @cache
-def row_rules(fmt: str, prefix: str) -> tuple[Identity, ...]:
+def row_rules(fmt: Format, prefix: str) -> tuple[Identity, ...]:
     """The identities whose cells all lie in one row (R3 for 表三's rows)."""
     if fmt not in ("2019", "2021"):
         return ()
@@ -423,7 +424,7 @@ def row_rules(fmt: str, prefix: str) -> tuple[Identity, ...]:
 
 # ---------------------------------------------------------------- the three tables
 @cache
-def _app_labels(fmt: str) -> Labels:
+def _app_labels(fmt: Format) -> Labels:
     lay = layout()
     return Labels(
         rows=lay.app_rows_for(fmt),
@@ -434,7 +435,7 @@ def _app_labels(fmt: str) -> Labels:
     )
 
 
-def read_applications(doc: NormalText, start: int, end: int, fmt: str) -> tuple[Reading, Style]:
+def read_applications(doc: NormalText, start: int, end: int, fmt: Format) -> tuple[Reading, Style]:
     lay = layout()
     style, cells = tokenize(doc.text, start, end)
     labels = _app_labels(fmt)
@@ -454,7 +455,7 @@ def read_applications(doc: NormalText, start: int, end: int, fmt: str) -> tuple[
 
 
 @cache
-def _active_labels(fmt: str) -> Labels:
+def _active_labels(fmt: Format) -> Labels:
     lay = layout()
     return Labels(
         rows=tuple(r for block in lay.active[fmt] for r in block.rows),
@@ -463,7 +464,7 @@ def _active_labels(fmt: str) -> Labels:
     )
 
 
-def read_active(doc: NormalText, start: int, end: int, fmt: str) -> Reading:
+def read_active(doc: NormalText, start: int, end: int, fmt: Format) -> Reading:
     lay = layout()
     style, cells = tokenize(doc.text, start, end)
     rows = lay.active_rows(fmt)

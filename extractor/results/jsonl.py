@@ -1,0 +1,71 @@
+"""The results file: JSON Lines of records, read the same way by every tool that opens one.
+
+A batch writes one record per line and flushes it, so a killed run can leave only one kind of damage:
+a last line cut off mid-write (no newline after it). `repair` removes it before a resumed run appends
+(`--resume` redoes that report). To every reader that line, like any other line that is not a record,
+is an error that names the file and the line: an export or a review never drops a report unsaid.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ResultsError(ValueError):
+    """A results file that cannot be read as records; the message names the file and the line."""
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based
+    offset: int  # byte offset of the line in the file
+    record: dict[str, Any]
+
+
+def lines(path: str | Path) -> Iterator[Line]:
+    """Every record of a results file, with where it stands."""
+    path = Path(path)
+    offset = 0
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, 1):
+            at, offset = offset, offset + len(raw)
+            if not raw.strip():
+                continue
+            if not raw.endswith(b"\n"):
+                cut = "a record cut off by a killed run (`xxgk extract --resume` finishes it)"
+                raise ResultsError(f"{path}:{number}: {cut}")
+            try:
+                record = json.loads(raw)
+            except ValueError:  # not JSON, or not UTF-8
+                raise ResultsError(f"{path}:{number}: not a JSON record") from None
+            if not isinstance(record, dict) or "source" not in record:
+                raise ResultsError(f"{path}:{number}: not an xxgk record (no 'source')")
+            yield Line(number, at, record)
+
+
+def records(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The records of a results file (full or flat), in file order."""
+    for line in lines(path):
+        yield line.record
+
+
+def repair(path: Path) -> None:
+    """Cut a last line that a killed run left half-written, so that appended records start on a line."""
+    if not path.exists():
+        return
+    with path.open("rb+") as f:
+        data = f.read()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):
+            f.truncate(end)
+
+
+def content_hashes(path: Path) -> set[str]:
+    """The content hashes of the records already in `path` (what `--resume` skips)."""
+    if not path.exists():
+        return set()
+    return {h for r in records(path) if isinstance(h := r.get("content_hash"), str)}
