@@ -23,8 +23,9 @@ from pathlib import Path
 
 # The per-report hot path of rules-only extraction, in pipeline order, named below the package.
 CORE = (
-    "core.normalize", "core.numbers", "core.arithmetic", "rules.sections", "rules.meta", "rules.cells", "rules.tables",
-    "rules.narrative", "rules.reconcile", "rules.record", "pipeline",
+    "core.normalize", "core.numbers", "core.arithmetic", "core.reading",
+    "rules.sections", "rules.meta", "rules.cells", "rules.tables", "rules.narrative", "rules.reconcile", "rules.record",
+    "pipeline",
 )  # fmt: skip
 STAMP = "compiled-from.json"  # module -> sha256 of the source it was compiled from
 PACKAGE = Path(__file__).resolve().parent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,7 +11,8 @@ from typing import TYPE_CHECKING
 from extractor import __version__
 from extractor.core.layout import layout
 from extractor.core.normalize import NormalText, label_key, normalize
-from extractor.core.schema import Format, Report, Value
+from extractor.core.reading import Reading
+from extractor.core.schema import Format, Report, Usage, Value
 from extractor.read.load import MAX_BYTES, Anchor, Document, load_path, load_text
 from extractor.rules.meta import detect_format, format_value, read_meta
 from extractor.rules.narrative import read_narrative
@@ -22,6 +24,9 @@ from extractor.rules.tables import read_active, read_applications, read_disputes
 if TYPE_CHECKING:  # the model path (openai, instructor) is imported only when a model is used
     from extractor.llm.client import ModelClient
 
+# The prose is not read inside 表二 and 表三; section 四's table shares its section with the sentences
+# that state the 复议/诉讼 counts, so it stays readable.
+PROSE_SKIPS = ("active", "applications")
 # In a legacy report the prose figures are all there is; they stand for these table cells.
 LEGACY_STANDS_FOR = {
     "applications.new_received.total": "narrative.applications_received",
@@ -57,29 +62,25 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
     fmt, evidence = detect_format(norm, _has_application_table(norm, sections), year if type(year) is int else None)
     report.meta.format = format_value(norm, fmt, evidence)
 
-    values: dict[str, Value] = {}
-    sound: dict[str, bool] = {}
+    draft = Reading()  # every stage's reading, added in pipeline order
     tables: list[str] = []
-    skip: list[tuple[int, int]] = []
-    regions: dict[str, tuple[int, int]] = {}  # table -> where it is printed
     if fmt in ("2019", "2021"):
-        for part, reading in _read_tables(norm, sections, fmt, report.problems, skip, regions):
-            values.update(reading.values)
-            sound.update(reading.sound)
-            report.problems += reading.problems
+        for part, reading in _read_tables(norm, sections, fmt):
+            draft.add(reading)
             if reading.values:
                 tables.append(part)
-    narrative = read_narrative(norm, skip)
-    for name in type(narrative).model_fields:
-        values[f"narrative.{name}"] = getattr(narrative, name)
+    skip = [draft.regions[part] for part in PROSE_SKIPS if part in draft.regions]
+    draft.add(read_narrative(norm, skip))
     if llm is not None and llm.config.enabled:
-        _ask_model(llm, norm, fmt, values, sound, skip, regions, report)
+        _ask_model(llm, norm, fmt, draft, skip, report.usage)
     elif fmt == "legacy":
-        report.problems.append("no model configured: the prose was read by rules only")
+        draft.problems.append("no model configured: the prose was read by rules only")
     if fmt == "legacy":
-        _legacy_cells(values)
+        draft.add(_legacy_cells(draft.values))
         tables = []
-    report.checks = reconcile(values, fmt, [t for t in tables if t != "active"], sound)
+    report.problems += draft.problems
+    values = draft.values
+    report.checks = reconcile(values, fmt, [t for t in tables if t != "active"], draft.sound)
     assemble(report, values, fmt, tables)
     if doc.anchors or doc.pages:
         meta = [getattr(report.meta, name) for name in type(report.meta).model_fields]
@@ -88,28 +89,21 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
 
 
 def _ask_model(
-    llm: ModelClient,
-    norm: NormalText,
-    fmt: Format,
-    values: dict[str, Value],
-    sound: dict[str, bool],
-    skip: list[tuple[int, int]],
-    regions: dict[str, tuple[int, int]],
-    report: Report,
+    llm: ModelClient, norm: NormalText, fmt: Format, draft: Reading, skip: list[tuple[int, int]], usage: Usage
 ) -> None:
-    """The model reads only what the rules left open: unsettled narrative facts, table rows in doubt."""
+    """The model reads only what the rules left open: unsettled narrative facts, table rows in doubt.
+    Its readings are added to the draft as new Values beside (or over) the rules' ones."""
     from extractor.llm import narrative, reread
 
     deadline = narrative.deadline_from(llm.config.deadline)
-    reading = narrative.read_narrative(llm, norm, skip, report.usage, deadline, narrative.unsettled(values, fmt))
-    narrative.merge(values, reading)
-    report.problems += reading.problems
+    asked = narrative.unsettled(draft.values, fmt)
+    draft.add(narrative.merge(draft.values, narrative.read_narrative(llm, norm, skip, usage, deadline, asked)))
     for part in reread.PARTS:
-        rows = reread.rows_in_doubt(part, fmt, values, sound) if part in regions else ()
-        if rows:
-            grid = reread.read_table(llm, norm, regions[part], part, fmt, rows, values, sound, report.usage, deadline)
-            reread.merge_grid(norm, values, sound, grid)
-            report.problems += grid.problems
+        region = draft.regions.get(part)
+        rows = reread.rows_in_doubt(part, fmt, draft.values, draft.sound) if region else ()
+        if region and rows:
+            grid = reread.read_table(llm, norm, region, part, fmt, rows, draft.values, draft.sound, usage, deadline)
+            draft.add(reread.merge_grid(norm, draft.values, draft.sound, grid))
 
 
 def _locate(values: list[Value], anchors: tuple[Anchor, ...], pages: tuple[int, ...]) -> None:
@@ -133,46 +127,43 @@ def _has_application_table(norm: NormalText, sections: dict[str, Section]) -> bo
     return any(label_key(row.label) in body for row in layout().app_rows[:3])
 
 
-def _read_tables(
-    norm: NormalText,
-    sections: dict[str, Section],
-    fmt: Format,
-    problems: list[str],
-    skip: list[tuple[int, int]],
-    regions: dict[str, tuple[int, int]],
-):
+def _read_tables(norm: NormalText, sections: dict[str, Section], fmt: Format) -> Iterator[tuple[str, Reading]]:
+    """表二, 表三 and 表四, each from its section; a table's region ends where the next section starts."""
     active = sections.get("active")
     apps = sections.get("applications")
     disputes = sections.get("disputes")
     if active:
         end = apps.start if apps else active.end
-        skip.append((active.body_start, end))
-        yield "active", read_active(norm, active.body_start, end, fmt)
+        reading = read_active(norm, active.body_start, end, fmt)
+        reading.regions["active"] = (active.body_start, end)
+        yield "active", reading
     else:
-        problems.append("section 二 (主动公开政府信息情况) not found")
+        yield "active", Reading(problems=["section 二 (主动公开政府信息情况) not found"])
     if apps:
         end = disputes.start if disputes else apps.end
-        skip.append((apps.body_start, end))
-        regions["applications"] = (apps.body_start, end)
         reading, _ = read_applications(norm, apps.body_start, end, fmt)
+        reading.regions["applications"] = (apps.body_start, end)
         yield "applications", reading
     else:
-        problems.append("section 三 (收到和处理政府信息公开申请情况) not found")
+        yield "applications", Reading(problems=["section 三 (收到和处理政府信息公开申请情况) not found"])
     if disputes:
-        regions["disputes"] = (disputes.body_start, disputes.end)
-        yield "disputes", read_disputes(norm, disputes.body_start, disputes.end)
+        reading = read_disputes(norm, disputes.body_start, disputes.end)
+        reading.regions["disputes"] = (disputes.body_start, disputes.end)
+        yield "disputes", reading
     else:
-        problems.append("section 四 (行政复议、行政诉讼情况) not found")
+        yield "disputes", Reading(problems=["section 四 (行政复议、行政诉讼情况) not found"])
 
 
-def _legacy_cells(values: dict[str, Value]) -> None:
+def _legacy_cells(values: dict[str, Value]) -> Reading:
+    reading = Reading()
     for cell, fact in LEGACY_STANDS_FOR.items():
         src = values.get(fact)
         if src is None or src.value is None:
             continue
-        values[cell] = Value(
+        reading.values[cell] = Value(
             value=src.value, status="derived", source=src.source, evidence=list(src.evidence), raw=src.raw,
             confidence=src.confidence, note=f"legacy report: the prose figure ({fact}) stands for this cell",
             review=[*src.review, "legacy report without the standard table: value read from the prose"],
             provenance=src.provenance,
         )  # fmt: skip
+    return reading

@@ -1,10 +1,13 @@
+from types import SimpleNamespace
+
 from extractor.core.normalize import normalize
 from extractor.rules.narrative import read_narrative
 
 
 def facts(text: str):
     n = normalize(text)
-    return n, read_narrative(n, [])
+    values = read_narrative(n, []).values
+    return n, SimpleNamespace(**{fid.split(".", 1)[1]: v for fid, v in values.items()})
 
 
 def test_received_and_completed_in_one_sentence() -> None:

@@ -140,6 +140,12 @@ def test_confidence_tiers_order_the_evidence() -> None:
     assert broken[f"{G}.total"].confidence == 0.5
     open_ = printed(upheld=1, total=3)
     run(open_)
-    for values in (clean, forced, unsure, broken, open_):
+    doubted = printed(upheld=2, corrected=0, other=1, pending=2, total=5)
+    doubted[f"{G}.upheld"].review.append("row has no label; placed by the official row order")
+    doubted["narrative.reconsideration_total"] = Value(value=4, status="parsed", source="sentence", confidence=0.9)
+    run(doubted, sound=False)
+    assert doubted[f"{G}.upheld"].value == 2 and doubted[f"{G}.upheld"].confidence <= 0.6
+    assert doubted["narrative.reconsideration_total"].review  # R7: the prose says 4, the table 5
+    for values in (clean, forced, unsure, broken, open_, doubted):
         for v in values.values():
             assert not v.review or v.confidence <= 0.6, v

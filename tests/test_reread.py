@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from extractor import extract
 from extractor.core.normalize import NormalText, normalize
+from extractor.core.reading import Reading
 from extractor.llm.client import ModelClient
 from extractor.llm.reread import (
     GridReading,
@@ -28,7 +29,7 @@ from extractor.llm.reread import (
 )
 from extractor.read.load import load_path
 from extractor.rules.sections import split_sections
-from extractor.rules.tables import Reading, read_applications
+from extractor.rules.tables import read_applications
 from tests import faults
 from tests.conftest import CORPUS, gold_of
 from tests.test_model import LOCAL, assert_grounded, assert_no_silent_errors, sent
@@ -167,8 +168,20 @@ def merged(grid: dict | None, rejected: dict | None = None, failure: str | None 
     norm, region, reading, rows = kewei()
     spec = grid_spec("applications", "2021")
     result = GridReading(spec, rows, grid, rejected, failure, {"model": "local"}, table_text(norm, *region), [])
-    merge_grid(norm, reading.values, reading.sound, result)
+    reading.add(merge_grid(norm, reading.values, reading.sound, result))
     return reading, rows
+
+
+def test_merging_leaves_the_rules_values_as_they_were():
+    norm, region, reading, rows = kewei()
+    spec = grid_spec("applications", "2021")
+    grid = gold_rows(KEWEI, rows)
+    before = {fid: (v.value, list(v.review), v.confidence, v.note) for fid, v in reading.values.items()}
+    result = GridReading(spec, rows, grid, None, None, {"model": "local"}, table_text(norm, *region), [])
+    merged_reading = merge_grid(norm, reading.values, reading.sound, result)
+    assert merged_reading.values  # the re-read changed something ...
+    after = {fid: (v.value, list(v.review), v.confidence, v.note) for fid, v in reading.values.items()}
+    assert after == before  # ... in new Values, not in the rules' ones
 
 
 def test_an_accepted_rereading_that_agrees_lifts_the_parse_doubt():
@@ -207,7 +220,7 @@ def test_a_cell_the_rules_could_not_place_is_filled_with_evidence_in_the_text():
     spec = grid_spec("applications", "2019")
     grid = {"unable_not_held": [4, 0, 0, 0, 0, 0, 4]}
     result = GridReading(spec, ("unable_not_held",), grid, None, None, {}, table_text(norm, *region), [])
-    merge_grid(norm, reading.values, reading.sound, result)
+    reading.add(merge_grid(norm, reading.values, reading.sound, result))
     for col, expected in zip(spec.columns, grid["unable_not_held"], strict=True):
         v = reading.values[f"applications.unable_not_held.{col.id}"]
         assert (v.value, v.source, v.status) == (expected, "model", "parsed")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Annotated, Any
 
@@ -27,12 +27,12 @@ from pydantic import BaseModel, BeforeValidator, ValidationInfo, create_model, m
 from extractor.core import confidence as tier
 from extractor.core.layout import layout
 from extractor.core.normalize import NormalText
+from extractor.core.reading import Reading, span
 from extractor.core.schema import Format, Narrative, Span, Usage, Value
 from extractor.llm.client import Answer, Failure, ModelClient
 from extractor.llm.grounding import find_quote, number_in_quote
 from extractor.llm.prompting import example_json, lean_schema, load_prompt, schema_hash
 from extractor.rules.narrative import ANCHORS
-from extractor.rules.tables import span
 
 MAX_PASSAGE = 3000  # characters; the local model's context is 4096 tokens, prompt included
 
@@ -156,14 +156,6 @@ def narrative_passage(doc: NormalText, skip: list[tuple[int, int]], names: tuple
     return Passage("\n".join(parts), pieces)
 
 
-@dataclass
-class ModelReading:
-    """What the model stage adds to a report."""
-
-    values: dict[str, Value]
-    problems: list[str]
-
-
 def read_narrative(
     client: ModelClient,
     doc: NormalText,
@@ -171,13 +163,13 @@ def read_narrative(
     usage: Usage,
     deadline: float,
     names: tuple[str, ...] = FACTS,
-) -> ModelReading:
+) -> Reading:
     """Ask the model for the facts `names` (see `unsettled`), from the prose that can state them."""
     if not names:
-        return ModelReading({}, [])  # the rules settled every fact: no call
+        return Reading({}, [])  # the rules settled every fact: no call
     passage = narrative_passage(doc, skip, names)
     if not passage.text:
-        return ModelReading({}, [f"no prose that could state {', '.join(names)} to send to the model"])
+        return Reading({}, [f"no prose that could state {', '.join(names)} to send to the model"])
     usage.asked = list(names)
     prompt = load_prompt("narrative")
     model = facts_model(names)
@@ -197,7 +189,7 @@ def read_narrative(
         problems.append(f"model: {answer.reason}")
         facts = _salvage(answer.raw, passage.text, problems, model)
         if facts is None:
-            return ModelReading({}, problems)
+            return Reading({}, problems)
         answer = Answer(
             facts,
             {**client.config.params(), "prompt_hash": prompt.hash, "schema_hash": schema_hash(model), "salvaged": True},
@@ -208,7 +200,7 @@ def read_narrative(
         fact: Fact = getattr(answer.value, name)
         if fact.value is not None and fact.quote:
             values[f"narrative.{name}"] = _model_value(doc, passage, fact, answer.params)
-    return ModelReading(values, problems)
+    return Reading(values, problems)
 
 
 def _salvage(raw: str | None, passage: str, problems: list[str], model: type[_Facts] = NarrativeFacts) -> _Facts | None:
@@ -243,32 +235,41 @@ def _model_value(doc: NormalText, passage: Passage, fact: Fact, params: dict[str
     )
 
 
-def merge(values: dict[str, Value], reading: ModelReading) -> None:
-    """Put the model's readings beside the rules' (see the module docstring for who wins)."""
+def merge(values: dict[str, Value], reading: Reading) -> Reading:
+    """The model's readings set beside the rules' `values` (see the module docstring for who wins):
+    a new Value for every fact the model read; the rules' Values are left as they are."""
+    merged = Reading(problems=list(reading.problems))
     for fid, model_value in reading.values.items():
         rule = values.get(fid)
         if rule is None or rule.value is None:
-            values[fid] = model_value  # reconcile sends it to review unless a table confirms it (R7)
+            merged.values[fid] = model_value  # reconcile sends it to review unless a table confirms it (R7)
         elif _same(rule.value, model_value.value):
-            rule.confidence = max(rule.confidence, tier.MODEL_AGREED)
-            rule.note = "; ".join(filter(None, [rule.note, "the model read the same value"]))
-            rule.provenance = model_value.provenance
-            _add_evidence(rule, model_value.evidence)
-        else:
-            rule.review.append(
-                f"rules read {rule.value}, the model read {model_value.value} (quote: {model_value.raw})"
+            merged.values[fid] = replace(
+                rule,
+                confidence=max(rule.confidence, tier.MODEL_AGREED),
+                note="; ".join(filter(None, [rule.note, "the model read the same value"])),
+                provenance=model_value.provenance,
+                evidence=_with_evidence(rule, model_value.evidence),
+                review=list(rule.review),
             )
-            rule.confidence = min(rule.confidence, tier.BROKEN)
-            _add_evidence(rule, model_value.evidence)
+        else:
+            disagree = f"rules read {rule.value}, the model read {model_value.value} (quote: {model_value.raw})"
+            merged.values[fid] = replace(
+                rule,
+                confidence=min(rule.confidence, tier.BROKEN),
+                evidence=_with_evidence(rule, model_value.evidence),
+                review=[*rule.review, disagree],
+            )
+    return merged
 
 
 def _same(a: object, b: object) -> bool:
     return isinstance(a, int | float) and isinstance(b, int | float) and abs(a - b) < 1e-9
 
 
-def _add_evidence(v: Value, spans: list[Span]) -> None:
+def _with_evidence(v: Value, spans: list[Span]) -> list[Span]:
     have = {(s.start, s.end) for s in v.evidence}
-    v.evidence += [s for s in spans if (s.start, s.end) not in have]
+    return [*v.evidence, *(s for s in spans if (s.start, s.end) not in have)]
 
 
 def deadline_from(seconds: float) -> float:

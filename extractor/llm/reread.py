@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Annotated, Any
 
@@ -34,12 +34,13 @@ from extractor.core.arithmetic import holds, side_sum
 from extractor.core.layout import Column, layout
 from extractor.core.normalize import NormalText
 from extractor.core.numbers import Number, parse_cell
+from extractor.core.reading import Reading, span
 from extractor.core.schema import Format, Identity, Usage, Value, identities
 from extractor.llm.client import Answer, Failure, ModelClient
 from extractor.llm.narrative import MAX_PASSAGE, Passage, blank_as_none
 from extractor.llm.prompting import lean_schema, load_prompt, schema_hash
 from extractor.rules.cells import Cell, tokenize
-from extractor.rules.tables import row_rules, span
+from extractor.rules.tables import row_rules
 
 PARTS = ("applications", "disputes")  # the tables with identities; 表二 has none to check a re-read by
 
@@ -310,8 +311,10 @@ def _last_grid(raw: str | None, rows: Sequence[str]) -> dict[str, list[Any]] | N
 
 
 # ---------------------------------------------------------------- merging
-def merge_grid(doc: NormalText, values: dict[str, Value], sound: dict[str, bool], reading: GridReading) -> None:
-    """Put the model's re-read beside the rules' reading (see the module docstring for who wins)."""
+def merge_grid(doc: NormalText, values: dict[str, Value], sound: dict[str, bool], reading: GridReading) -> Reading:
+    """The model's re-read set beside the rules' `values` (see the module docstring for who wins): new
+    Values for the cells it changes; the rules' Values are left as they are."""
+    merged = Reading(problems=list(reading.problems))
     part = reading.spec.part
     used = {ev.start for fid, v in values.items() if fid.startswith(part + ".") for ev in v.evidence}
     for row in reading.rows:
@@ -319,37 +322,43 @@ def merge_grid(doc: NormalText, values: dict[str, Value], sound: dict[str, bool]
             fid = f"{part}.{row}.{col.id}"
             rule = values.get(fid)
             if reading.grid is not None:
-                _merge_accepted(doc, values, sound, reading, fid, reading.grid[row][k], used)
+                _merge_accepted(doc, rule, merged, reading, fid, reading.grid[row][k], used)
             elif rule is not None and _in_doubt(rule, sound.get(fid, False)):
-                _note_rejected(rule, reading, row, k)
+                merged.values[fid] = replace(rule, review=[*rule.review, _rejected_note(reading, row, k)])
+    return merged
 
 
 def _merge_accepted(
     doc: NormalText,
-    values: dict[str, Value],
-    sound: dict[str, bool],
+    rule: Value | None,
+    merged: Reading,
     reading: GridReading,
     fid: str,
     read: int | None,
     used: set[int],
 ) -> None:
-    rule = values.get(fid)
     have = rule.value if rule is not None and rule.status != "review" else None
     if have is not None and read is not None and have == read:
         assert rule is not None
         lifted = "; ".join(rule.review)
-        rule.review = []
-        rule.note = "; ".join(filter(None, [rule.note, f"parse doubt lifted: the model's re-read agrees ({lifted})"]))
-        rule.provenance = dict(reading.params)
-        rule.confidence = max(rule.confidence, tier.MODEL_AGREED)
-        sound[fid] = True
+        merged.values[fid] = replace(
+            rule,
+            review=[],
+            note="; ".join(filter(None, [rule.note, f"parse doubt lifted: the model's re-read agrees ({lifted})"])),
+            provenance=dict(reading.params),
+            confidence=max(rule.confidence, tier.MODEL_AGREED),
+        )
+        merged.sound[fid] = True
     elif have is None and read is not None:
-        values[fid] = _model_cell(doc, reading, read, used)
+        merged.values[fid] = _model_cell(doc, reading, read, used)
     elif have is not None:
         assert rule is not None
         shown = "blank" if read is None else f"{read:g}"
-        rule.review.append(f"the model's re-read of the table reads {shown} here; the rules read {have:g}")
-        rule.confidence = min(rule.confidence, tier.BROKEN)
+        merged.values[fid] = replace(
+            rule,
+            review=[*rule.review, f"the model's re-read of the table reads {shown} here; the rules read {have:g}"],
+            confidence=min(rule.confidence, tier.BROKEN),
+        )
 
 
 def _model_cell(doc: NormalText, reading: GridReading, read: int, used: set[int]) -> Value:
@@ -371,10 +380,10 @@ def _model_cell(doc: NormalText, reading: GridReading, read: int, used: set[int]
     )  # the reconciler sends it to review unless an identity confirms it
 
 
-def _note_rejected(rule: Value, reading: GridReading, row: str, k: int) -> None:
+def _rejected_note(reading: GridReading, row: str, k: int) -> str:
     why = (reading.failure or "").split("Value error, ", 1)[-1]
     note = f"the model's re-read of this table was not accepted ({why})"
     cells = (reading.rejected or {}).get(row)
     if cells is not None and k < len(cells):
         note += f"; it read {cells[k]} here"
-    rule.review.append(note)
+    return note

@@ -7,9 +7,9 @@ import re
 from extractor.core import confidence as tier
 from extractor.core.layout import layout
 from extractor.core.normalize import NormalText
+from extractor.core.reading import span
 from extractor.core.schema import Format, Meta, Value
 from extractor.rules.record import build
-from extractor.rules.tables import span
 
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 # Title: "<organ>2020年政府信息公开工作年度报告" or "2024年<organ>政府信息公开工作年度报告".

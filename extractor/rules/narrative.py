@@ -15,9 +15,8 @@ from extractor.core import confidence as tier
 from extractor.core.layout import layout
 from extractor.core.normalize import CJK_CLASS, NormalText, OffsetMap, delete_spans
 from extractor.core.numbers import chinese_numeral
+from extractor.core.reading import Reading, span
 from extractor.core.schema import Narrative, Value
-from extractor.rules.record import build
-from extractor.rules.tables import span
 
 _N = r"(?P<num>\d+(?:\.\d+)?|[零一二三四五六七八九十百千两]+)"
 _GAP = r"[^。；;！!？?\n\d]"  # inside one clause, no other number in between
@@ -121,18 +120,24 @@ class Candidate:
     zero: bool = False
 
 
-def read_narrative(doc: NormalText, skip: list[tuple[int, int]]) -> Narrative:
-    """Read the narrative facts from the prose; `skip` lists table regions (offsets) not to read."""
+def read_narrative(doc: NormalText, skip: list[tuple[int, int]]) -> Reading:
+    """Read the narrative facts from the prose; `skip` lists table regions (offsets) not to read.
+
+    Every narrative field is in the reading: a fact the prose does not state is a missing Value.
+    """
     joined, to_doc = delete_spans(doc.text, _wraps(doc.text, _prose_segments(len(doc.text), skip)))
     prose = _prose_segments(len(joined), [(to_doc.inverse(a), to_doc.inverse(b)) for a, b in skip])
-    narrative = build(Narrative, {})
-    for name in PATTERNS:
-        found, hostile = _candidates(joined, name, to_doc, skip, prose)
+    reading = Reading()
+    for name in Narrative.model_fields:
+        found, hostile = _candidates(joined, name, to_doc, skip, prose) if name in PATTERNS else ([], [])
         if hostile:
-            setattr(narrative, name, _refused(doc, found, hostile))
+            value = _refused(doc, found, hostile)
         elif found:
-            setattr(narrative, name, _value(doc, found))
-    return narrative
+            value = _value(doc, found)
+        else:
+            value = Value()
+        reading.values[f"narrative.{name}"] = value
+    return reading
 
 
 def _refused(doc: NormalText, clean: list[Candidate], hostile: list[Candidate]) -> Value:

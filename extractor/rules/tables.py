@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from extractor.core.arithmetic import holds
 from extractor.core.layout import Block, Column, Row, layout
 from extractor.core.normalize import NormalText, label_key, label_number
 from extractor.core.numbers import Number, parse_cell, plain_count
+from extractor.core.reading import Reading, span
 from extractor.core.schema import Format, Identity, Span, Status, Value, identities
 from extractor.rules.cells import Cell, Style, tokenize
 
@@ -49,20 +50,6 @@ class Observed:
 
     def has_numbers(self) -> bool:
         return any(isinstance(parse_cell(c.text, "signed"), Number) for c in self.cells)
-
-
-@dataclass
-class Reading:
-    """What the table stage read: a Value per field id it touched, and what it could not do."""
-
-    values: dict[str, Value] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    sound: dict[str, bool] = field(default_factory=dict)  # field id -> the parse behind it is sure
-
-
-def span(doc: NormalText, start: int, end: int) -> Span:
-    s, e = doc.source_span(start, end)
-    return Span(start=start, end=end, source_start=s, source_end=e, quote=doc.text[start:end])
 
 
 # ---------------------------------------------------------------- label matching
