@@ -7,10 +7,11 @@ published under schemas/, and the rules below name fields by the same ids the fl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import cache, cached_property
+from operator import attrgetter
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -275,15 +276,11 @@ class Report(BaseModel):
 
     def fields(self) -> Iterator[tuple[str, Value]]:
         """Every field as (field id, Value), in declaration order."""
-        for part in ("meta", "active", "applications", "disputes", "narrative"):
+        for part in _PARTS:
             model = getattr(self, part)
-            if model is None:
-                continue
-            for fid, path in _paths(type(model), model, part):
-                node = model
-                for name in path:
-                    node = getattr(node, name)
-                yield fid, node
+            if model is not None:
+                for fid, get in _paths(type(model), model, part):
+                    yield fid, get(model)
 
     def get(self, field_id: str) -> Value | None:
         node: object = self
@@ -297,23 +294,32 @@ class Report(BaseModel):
         """The flat record of ../shared/spec/flat-record.md."""
         values: dict[str, Scalar] = {}
         confidence: dict[str, float] = {}
+        rounded = _ROUNDED
         for fid, v in self.fields():
             if v.status == "missing" and v.value is None and not v.review:
                 continue  # the report does not have this field at all
             values[fid] = v.value
-            confidence[fid] = round(v.confidence, 3)
+            c = v.confidence
+            r = rounded.get(c)
+            if r is None:  # a handful of tiers recur in every report: round each once
+                if len(rounded) >= 4096:  # bounded, so a batch's memory stays flat
+                    rounded.clear()
+                r = rounded[c] = round(c, 3)
+            confidence[fid] = r
         return {"source": self.source, "values": values, "confidence": confidence, "review": list(self.review)}
 
 
-_PATHS: dict[tuple, list[tuple[str, tuple[str, ...]]]] = {}
+_PARTS = ("meta", "active", "applications", "disputes", "narrative")
+_ROUNDED: dict[float, float] = {}
+_PATHS: dict[tuple, list[tuple[str, Callable[[BaseModel], Value]]]] = {}
 
 
-def _paths(cls: type[BaseModel], model: BaseModel, prefix: str) -> list[tuple[str, tuple[str, ...]]]:
-    """(field id, attribute path) of every Value in `model`; cached per shape of the model."""
+def _paths(cls: type[BaseModel], model: BaseModel, prefix: str) -> list[tuple[str, Callable[[BaseModel], Value]]]:
+    """(field id, getter) of every Value in `model`; cached per shape of the model."""
     shape = (cls, prefix, *(name for name in cls.model_fields if getattr(model, name) is None))
     paths = _PATHS.get(shape)
     if paths is None:
-        paths = [(fid, tuple(fid.split(".")[1:])) for fid, _ in _walk(model, prefix)]
+        paths = [(fid, attrgetter(fid.split(".", 1)[1])) for fid, _ in _walk(model, prefix)]
         _PATHS[shape] = paths
     return paths
 
