@@ -81,3 +81,11 @@ _MIXED = st.text(
 @given(_MIXED)
 def test_fast_nfkc_is_nfkc_where_characters_compose(text: str) -> None:
     assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_windows_and_old_mac_line_ends_are_one_line_end_and_offsets_map_back() -> None:
+    for original in ("一、总体情况\r\n收到申请 ３４ 件。\r\n", "一、总体情况\r收到申请 ３４ 件。\r"):
+        n = normalize(original)
+        assert n.text == "一、总体情况\n收到申请34件。\n"
+        s, e = n.source_span(n.text.index("34"), n.text.index("34") + 2)
+        assert original[s:e] == "３４"

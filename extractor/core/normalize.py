@@ -73,7 +73,7 @@ def _removable(text: str) -> list[tuple[int, int]]:
 
 # Characters NFKC leaves alone but reports use interchangeably with ASCII ones (one for one, so the
 # offset map is unchanged).
-_EXTRA = (("−", "-"), ("﹣", "-"), ("﹢", "+"), ("\u00a0", " "), ("\r", "\n"))
+_EXTRA = (("−", "-"), ("﹣", "-"), ("﹢", "+"), ("\u00a0", " "), ("\r", "\n"))  # a lone CR ends a line (old Mac)
 
 
 @dataclass
@@ -192,16 +192,27 @@ class NormalText:
 
 
 def normalize(original: str) -> NormalText:
-    """NFKC, unified signs, no spaces inside CJK runs, no page footers, no trailing blanks."""
-    text, m = _nfkc(original)
+    """One line end (CRLF -> LF), NFKC, unified signs, no spaces inside CJK runs, no page footers, no
+    trailing blanks."""
+    text, m = delete_spans(original, [(i, i + 1) for i in _crlf(original)])
+    text, step = _nfkc(text)
+    if len(step.starts) > 1:
+        m = step.then(m) if len(m.starts) > 1 else step
     text, step = delete_spans(text, _removable(text))
     if len(step.starts) > 1:
-        m = step.then(m)
+        m = step.then(m) if len(m.starts) > 1 else step
     return NormalText(text, original, m)
 
 
+def _crlf(text: str) -> list[int]:
+    """Where the CR of each CRLF stands: deleted, so that a Windows line end is one line end, not two."""
+    if "\r\n" not in text:
+        return []
+    return [m.start() for m in re.finditer("\r\n", text)]
+
+
 _NUMBERING = re.compile(
-    r"^(?:[#\s]*)(?:第?[一二三四五六七八九十]+[、.,:]|[(（][一二三四五六七八九十]+[)）][、.]?|\d{1,2}[.、,．](?!\d)|[(（]\d{1,2}[)）])"
+    r"^(?:[#\s]*)(?:第[一二三四五六七八九十]+部分[、.,:]?|第?[一二三四五六七八九十]+[、.,:]|[(（][一二三四五六七八九十]+[)）][、.]?|\d{1,2}[.、,．](?!\d)|[(（]\d{1,2}[)）])"
 )
 _LABEL_NOISE = re.compile(r"[\s\"'“”‘’「」:：|#*_]")
 # Separators reports write interchangeably inside labels ("逾期不补正、行政机关" / "逾期不补正，行政机关").

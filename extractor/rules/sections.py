@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from extractor.core.layout import layout
 
 ORDER = ("general", "active", "applications", "disputes", "problems", "other")
+# The numberings real reports give the six headings: 一、 / 1. / 1、 / 第一部分 / （一） / Markdown #.
+_CN = "[一二三四五六七八九十]{1,2}"
 _HEADING = re.compile(
-    r"^[ \t#*]*(?:表[一二三四五六][ \t]*[:：]?|第?[一二三四五六七八九十]{1,2}[ \t]*[、.,:：]"
-    r"|[(（][一二三四五六七八九十]{1,2}[)）]|\d{1,2}[ \t]*[.、．])?"
+    rf"^[ \t#*]*(?:表[一二三四五六][ \t]*[:：]?|第{_CN}部分[ \t]*[、.,:：]?|第?{_CN}[ \t]*[、.,:：]"
+    rf"|[(（]{_CN}[)）]|\d{{1,2}}[ \t]*[.、．,:：])?"
     r"[ \t]*(?P<title>[^\n|]{2,40})$",
     re.M,
 )
@@ -24,8 +26,9 @@ _HEADING = re.compile(
 # so that _HEADING is tried on a few lines rather than on every short line (a table cell per line).
 # Searched from the line break rather than with `^` and re.M: the regex engine then skips from one
 # line break to the next in C (three times faster); the text's first line is matched on its own.
-_NUMBERED = r"[ \t#*]*(?:第?[一二三四五六七八九十]{1,2}[^\S\n]*[、.,:：]|#)"
+_NUMBERED = rf"[ \t#*]*(?:第{_CN}部分|第?{_CN}[^\S\n]*[、.,:：]|[(（]{_CN}[)）]|\d{{1,2}}[^\S\n]*[.、．,:：]|#)"
 _FIRST_LINE_NUMBERED = re.compile(_NUMBERED)
+_SUBHEADING = re.compile(rf"[ \t#*]*[(（]{_CN}[)）]")
 _LINE_NUMBERED = re.compile("\n" + _NUMBERED)
 
 
@@ -49,13 +52,29 @@ def _numbered_lines(text: str) -> Iterator[int]:
 
 
 def split_sections(text: str) -> dict[str, Section]:
-    """Sections found, by name. A section absent from the report is absent from the result."""
+    """Sections found, by name. A section absent from the report is absent from the result.
+
+    （一）-numbered lines are the official format's sub-headings ("（一）主动公开" inside 总体情况), so they
+    count as section headings only in a report whose sections are not found without them.
+    """
+    found = _headings(text, subheadings=False)
+    if len(found) < 3:
+        found = _headings(text, subheadings=True)
+    sections: dict[str, Section] = {}
+    for k, (name, start, body) in enumerate(found):
+        end = found[k + 1][1] if k + 1 < len(found) else len(text)
+        sections[name] = Section(name, start, min(body + 1, end), end)
+    return sections
+
+
+def _headings(text: str, subheadings: bool) -> list[tuple[str, int, int]]:
+    """(section, heading start, heading end) in text order, each section's first heading after the last."""
     phrases = layout().sections
     found: list[tuple[str, int, int]] = []
     next_index = 0
     for line_start in _numbered_lines(text):
         m = _HEADING.match(text, line_start)
-        if m is None:
+        if m is None or (not subheadings and _SUBHEADING.match(text, line_start)):
             continue
         title = m.group("title")
         for i in range(next_index, len(ORDER)):
@@ -63,8 +82,4 @@ def split_sections(text: str) -> dict[str, Section]:
                 found.append((ORDER[i], m.start(), m.end()))
                 next_index = i + 1
                 break
-    sections: dict[str, Section] = {}
-    for k, (name, start, body) in enumerate(found):
-        end = found[k + 1][1] if k + 1 < len(found) else len(text)
-        sections[name] = Section(name, start, min(body + 1, end), end)
-    return sections
+    return found
