@@ -3,7 +3,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractor.core.normalize import delete_spans, label_key, label_number, nfkc, normalize
+from extractor.core.normalize import delete_spans, label_key, label_number, nfkc, normalize, simplified
 
 
 def test_nfkc_full_width_digits_and_punctuation() -> None:
@@ -89,3 +89,17 @@ def test_windows_and_old_mac_line_ends_are_one_line_end_and_offsets_map_back() -
         assert n.text == "一、总体情况\n收到申请34件。\n"
         s, e = n.source_span(n.text.index("34"), n.text.index("34") + 2)
         assert original[s:e] == "３４"
+
+
+def test_traditional_chinese_is_read_in_simplified_characters_at_the_same_offsets() -> None:
+    original = "一、總體情況\n本年度收到政府信息公開申請１２件，均已按時答復。"
+    n = normalize(original)
+    assert n.text == "一、总体情况\n本年度收到政府信息公开申请12件,均已按时答复。"
+    at = n.text.index("公开申请")
+    s, e = n.source_span(at, at + 4)
+    assert original[s:e] == "公開申請"
+
+
+def test_simplified_text_is_left_alone() -> None:
+    text = "本年度收到政府信息公开申请12件,发布规范性文件3件。"
+    assert simplified(text) is text  # the converter is not even called

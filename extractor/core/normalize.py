@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
@@ -192,10 +193,10 @@ class NormalText:
 
 
 def normalize(original: str) -> NormalText:
-    """One line end (CRLF -> LF), NFKC, unified signs, no spaces inside CJK runs, no page footers, no
-    trailing blanks."""
+    """One line end (CRLF -> LF), Simplified characters, NFKC, unified signs, no spaces inside CJK runs,
+    no page footers, no trailing blanks."""
     text, m = delete_spans(original, [(i, i + 1) for i in _crlf(original)])
-    text, step = _nfkc(text)
+    text, step = _nfkc(simplified(text))
     if len(step.starts) > 1:
         m = step.then(m) if len(m.starts) > 1 else step
     text, step = delete_spans(text, _removable(text))
@@ -233,3 +234,28 @@ def label_number(label: str) -> str | None:
     if not m:
         return None
     return re.sub(r"[^一二三四五六七八九十0-9]", "", m.group(0)).removeprefix("第") or None
+
+
+# Characters only Traditional Chinese uses, of which every report in it has some (公開, 申請, 報告, 條例):
+# text without them is read as it is, and the converter is not even loaded.
+_TRADITIONAL = re.compile("[開請報條區處關務應與為總這過數據]")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Callable[[str], str]:
+    import opencc  # only for the few reports in Traditional Chinese (mirror sites)
+
+    return opencc.OpenCC("t2s").convert  # type: ignore[no-any-return]
+
+
+def simplified(text: str) -> str:
+    """Traditional Chinese (mirror sites) in Simplified characters, one character for one, so that
+    every offset stays where it was (OpenCC's t2s; a phrase that changes length is converted by
+    character instead)."""
+    if _TRADITIONAL.search(text) is None:
+        return text
+    convert = _t2s()
+    out = convert(text)
+    if len(out) == len(text):
+        return out
+    return "".join(c if len(c := convert(ch)) == 1 else ch for ch in text)

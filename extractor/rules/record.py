@@ -89,13 +89,21 @@ def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: Format, re
     """Cells a standard-format report should print but the parser never found are in doubt: every
     cell of a table the parser could not read, and the unread cells of a table (表二: of a block)
     it did read. A 表二 block the report leaves out altogether is not printed, not unread."""
-    if not read:  # no table at all: not the report it seemed, or a different layout; one doubt, not 200
+    if fmt not in _TABLE_FIELDS:
+        _TABLE_FIELDS[fmt] = tuple(fid for fid, _ in report.fields() if fid.startswith(TABLE_PREFIXES))
+    if not read:
+        # No table at all: every cell the format prints is unread, each with its own reason, so that a
+        # user who filters on review sees all of them (a doubt on meta.format alone hid 200 nulls).
         if not report.meta.format.review:
             report.meta.format.review.append("none of the official tables was found in the report")
             report.meta.format.confidence = min(report.meta.format.confidence, tier.BROKEN)
+        for fid in _TABLE_FIELDS[fmt]:
+            v = report.get(fid)
+            if v is not None and v.value is None and not v.review:
+                v.review.append(f"the report's table for this field was not found ({fid.split('.')[0]})")
+                v.confidence = tier.NONE
+                values[fid] = v
         return
-    if fmt not in _TABLE_FIELDS:
-        _TABLE_FIELDS[fmt] = tuple(fid for fid, _ in report.fields() if fid.startswith(TABLE_PREFIXES))
     unread = [f for f in _TABLE_FIELDS[fmt] if (v := values.get(f)) is None or v.status == "missing"]
     if not unread:  # the common case: every cell was read
         return
