@@ -14,6 +14,7 @@ from extractor.core.normalize import NormalText, label_key, normalize
 from extractor.core.reading import Reading
 from extractor.core.schema import Format, Report, Usage, Value
 from extractor.read.load import MAX_BYTES, Anchor, Document, load_path, load_text
+from extractor.rules.linebreaks import line_breaks
 from extractor.rules.meta import detect_format, format_value, read_meta
 from extractor.rules.narrative import read_narrative
 from extractor.rules.reconcile import reconcile
@@ -54,7 +55,7 @@ def extract(
 
 
 def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
-    norm = normalize(doc.text)
+    norm = normalize(doc.text, line_breaks)
     sections = split_sections(norm.text)
     report = Report(source=doc.source, content_hash=doc.content_hash, extractor_version=__version__)
     report.meta = read_meta(norm)
@@ -80,7 +81,7 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
         tables = []
     report.problems += draft.problems
     values = draft.values
-    report.checks = reconcile(values, fmt, [t for t in tables if t != "active"], draft.sound)
+    report.checks = reconcile(values, fmt, [t for t in tables if t != "active"], draft.sound, norm.restored_lines > 0)
     assemble(report, values, fmt, tables)
     if doc.anchors or doc.pages:
         meta = [getattr(report.meta, name) for name in type(report.meta).model_fields]

@@ -149,3 +149,16 @@ def test_confidence_tiers_order_the_evidence() -> None:
     for values in (clean, forced, unsure, broken, open_, doubted):
         for v in values.values():
             assert not v.review or v.confidence <= 0.6, v
+
+
+def test_a_restored_layout_trusts_only_cells_an_identity_across_rows_places() -> None:
+    from extractor.rules.reconcile import RESTORED_DOUBT
+
+    values = disputes(upheld=2, corrected=0, other=1, pending=2, total=5)
+    for v in values.values():
+        v.source = "table_cell"
+    values["active.regulations.issued"] = table_cell(6)  # 表二: no identity can place it
+    reconcile(values, "2021", ["disputes"], dict.fromkeys(values, True), restored_layout=True)
+    assert values[f"{G}.total"].review == []  # R4 holds: the five cells stand where the row says
+    assert RESTORED_DOUBT in values["active.regulations.issued"].review
+    assert values["active.regulations.issued"].confidence <= 0.6

@@ -160,3 +160,27 @@ def test_short_rows_of_one_cell_per_line_are_not_taken_for_glued_ones() -> None:
     # Blank cells may be unprinted in this flattening: five printed cells are five numbers, not digits to cut.
     r = _apps("一、本年新收政府信息公开申请数量\n\n1\n\n2\n\n3\n\n0\n\n6\n")
     assert r.values[f"{NEW}.total"].value is None and r.values[f"{NEW}.total"].review
+
+
+# ---------------------------------------------------------------- a row label printed twice
+NEW_LABEL = "一、本年新收政府信息公开申请数量"
+
+
+def test_a_row_printed_twice_keeps_the_reading_whose_own_total_holds() -> None:
+    for first, second in (("1 | 2 | 3 | 4 | 5 | 6 | 7", "705 | 3 | 0 | 0 | 5 | 0 | 713"),
+                          ("705 | 3 | 0 | 0 | 5 | 0 | 713", "1 | 2 | 3 | 4 | 5 | 6 | 7")):  # fmt: skip
+        r = _apps(f"| {NEW_LABEL} | {first} |\n| {NEW_LABEL} | {second} |\n")
+        got = [r.values[f"applications.new_received.{c}"].value for c in ("natural_person", "research", "total")]
+        assert got == [705, 0, 713]
+        assert any("printed twice" in p for p in r.problems)
+
+
+def test_a_row_printed_twice_that_the_arithmetic_cannot_settle_goes_to_review() -> None:
+    r = _apps(f"| {NEW_LABEL} | 5 | 0 | 0 | 0 | 0 | 0 | 5 |\n| {NEW_LABEL} | 6 | 0 | 0 | 0 | 0 | 0 | 6 |\n")
+    v = r.values["applications.new_received.total"]
+    assert any("printed twice with other numbers" in why for why in v.review)
+
+
+def test_a_row_printed_twice_with_the_same_numbers_is_one_row() -> None:
+    r = _apps(f"| {NEW_LABEL} | 5 | 0 | 0 | 0 | 0 | 0 | 5 |\n| {NEW_LABEL} | 5 | 0 | 0 | 0 | 0 | 0 | 5 |\n")
+    assert r.values["applications.new_received.total"].review == [] and not r.problems

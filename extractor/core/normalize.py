@@ -187,22 +187,39 @@ class NormalText:
     text: str
     original: str
     to_original: OffsetMap
+    restored_lines: int = 0  # line breaks put back into a text that had lost them (rules.linebreaks)
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         return self.to_original.span(start, end)
 
 
-def normalize(original: str) -> NormalText:
+def normalize(original: str, line_breaks: Callable[[str], list[int]] | None = None) -> NormalText:
     """One line end (CRLF -> LF), Simplified characters, NFKC, unified signs, no spaces inside CJK runs,
-    no page footers, no trailing blanks."""
+    no page footers, no trailing blanks.
+
+    `line_breaks`: where a text that lost its line breaks had them (rules.linebreaks): whitespace
+    positions made line breaks again, before the spaces inside CJK runs are dropped.
+    """
     text, m = delete_spans(original, [(i, i + 1) for i in _crlf(original)])
     text, step = _nfkc(simplified(text))
+    points = line_breaks(text) if line_breaks is not None else []
+    text = _breaks_at(text, points)
     if len(step.starts) > 1:
         m = step.then(m) if len(m.starts) > 1 else step
     text, step = delete_spans(text, _removable(text))
     if len(step.starts) > 1:
         m = step.then(m) if len(m.starts) > 1 else step
-    return NormalText(text, original, m)
+    return NormalText(text, original, m, len(points))
+
+
+def _breaks_at(text: str, points: list[int]) -> str:
+    """`text` with the characters at `points` (whitespace) replaced by line breaks: one for one."""
+    if not points:
+        return text
+    chars = list(text)
+    for p in points:
+        chars[p] = "\n"
+    return "".join(chars)
 
 
 def _crlf(text: str) -> list[int]:

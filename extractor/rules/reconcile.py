@@ -60,11 +60,19 @@ def _plan(fmt: Format, tables: tuple[str, ...]) -> _Plan:
     )
 
 
-def reconcile(values: dict[str, Value], fmt: Format, tables: Iterable[str], sound: dict[str, bool]) -> list[Check]:
+def reconcile(
+    values: dict[str, Value],
+    fmt: Format,
+    tables: Iterable[str],
+    sound: dict[str, bool],
+    restored_layout: bool = False,
+) -> list[Check]:
     """Reconcile `values` (field id -> Value, modified in place) for a report of format `fmt`.
 
     `tables` names the tables the report has ("applications", "disputes"); only their cells are
-    unknowns the arithmetic may solve.
+    unknowns the arithmetic may solve. `restored_layout`: the report had lost its line breaks and its
+    rows were found again by their labels (rules.linebreaks); then only the arithmetic can vouch
+    for where a cell stands.
     """
     plan = _plan(fmt, tuple(tables))
     if not plan.hard_cell_set <= values.keys():
@@ -85,7 +93,27 @@ def reconcile(values: dict[str, Value], fmt: Format, tables: Iterable[str], soun
         checked = tuple(r for r in plan.rules if values.keys() >= r.cell_set)
     checks = [_check(known, values, r, plan.passed) for r in checked]
     _apply(values, checks, checked, plan.by_id, sound)
+    if restored_layout:
+        _doubt_unconfirmed_cells(values)
     return checks
+
+
+# Identities that bind cells of different rows, and so confirm where each cell stands; a row's own
+# total (R3) holds just as well on the right numbers under the wrong label.
+_PLACING = ("R1[", "R2[", "R2.6[", "R4[")
+RESTORED_DOUBT = (
+    "the report had lost its line breaks: its rows were found again by their labels, "
+    "and no identity confirms where this cell stands"
+)
+
+
+def _doubt_unconfirmed_cells(values: dict[str, Value]) -> None:
+    for v in values.values():
+        if v.value is None or v.source != "table_cell" or v.status not in ("parsed", "source_inconsistent"):
+            continue
+        if not any(tag.startswith(_PLACING) and tag.endswith(":PASS") for tag in v.rules):
+            v.review.append(RESTORED_DOUBT)
+            v.confidence = min(v.confidence, tier.REVIEW_CAP)
 
 
 def _propagate(values: dict[str, Value], known: dict[str, Numeric], rules: Sequence[Identity], soft: bool) -> bool:

@@ -9,7 +9,7 @@ columns is reported as unaligned instead of shifting its values.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -35,6 +35,7 @@ class Observed:
     loose: bool
     row_id: str | None  # the row it was placed in
     detached: str | None  # why one of its cells came from outside the row
+    duplicate: str | None  # the row whose label it repeats, when that row was placed already
 
     def __init__(
         self,
@@ -46,7 +47,7 @@ class Observed:
     ) -> None:
         self.label, self.candidates, self.quality, self.loose = label, candidates, quality, loose
         self.cells = [] if cells is None else cells
-        self.row_id = self.detached = None
+        self.row_id = self.detached = self.duplicate = None
 
     def has_numbers(self) -> bool:
         return any(isinstance(parse_cell(c.text, "signed"), Number) for c in self.cells)
@@ -202,7 +203,7 @@ def place_rows(observed: list[Observed], order: Sequence[str], fillable: frozens
             rid = next(iter(o.candidates))
             if rid in taken:
                 if o.has_numbers():
-                    problems.append(f"row {rid} appears twice; the second one was ignored")
+                    o.duplicate = rid  # settled by settle_duplicates, once both are read
                 continue
             o.row_id = rid
             taken.add(rid)
@@ -438,7 +439,52 @@ def read_applications(doc: NormalText, start: int, end: int, fmt: Format) -> tup
         prefix = f"applications.{o.row_id}"
         rules = row_rules(fmt, prefix)
         assign_row(doc, reading, prefix, o, lay.app_columns, explicit_blanks=style != "lines", rules=rules)
+    for o in observed:
+        if o.duplicate is not None:
+            prefix = f"applications.{o.duplicate}"
+            rules = row_rules(fmt, prefix)
+            again = Reading()
+            assign_row(doc, again, prefix, o, lay.app_columns, explicit_blanks=style != "lines", rules=rules)
+            settle_duplicate(reading, again, prefix, o, rules)
     return reading, style
+
+
+def settle_duplicate(reading: Reading, again: Reading, prefix: str, row: Observed, rules: Sequence[Identity]) -> None:
+    """A row label printed twice with numbers (a header row repeating the label, a table printed twice).
+
+    The same numbers twice settle nothing. Otherwise the row's own identity (R3) decides when it holds
+    on exactly one of the readings; if it cannot, every cell of the row goes to review with both.
+    """
+    fids = [fid for fid in reading.values if fid.startswith(prefix + ".")] or list(again.values)
+    first = {fid: reading.values[fid].value for fid in fids if fid in reading.values}
+    second = {fid: again.values[fid].value for fid in fids if fid in again.values}
+    if first == second:
+        return
+    held = [holds_all(rules, first), holds_all(rules, second)] if rules else [False, False]
+    label = row.label.text if row.label else prefix
+    if held == [False, True]:
+        reading.values.update({fid: again.values[fid] for fid in again.values})
+        reading.sound.update({fid: again.sound.get(fid, False) for fid in again.values})
+        note = f"row '{label}' is printed twice; the reading whose own total holds was kept"
+        for fid in again.values:
+            reading.values[fid].note = note
+        reading.problems.append(note)
+        return
+    if held == [True, False]:
+        reading.problems.append(f"row '{label}' is printed twice; the reading whose own total holds was kept")
+        return
+    shown = " | ".join(str(second.get(fid)) for fid in fids)
+    why = f"row '{label}' is printed twice with other numbers ({shown}); which one is the row's cannot be told"
+    reading.problems.append(why)
+    for fid in fids:
+        v = reading.values.get(fid)
+        if v is not None:
+            v.review.append(why)
+
+
+def holds_all(rules: Sequence[Identity], values: Mapping[str, object]) -> bool:
+    """Every identity in `rules` holds on `values` (an identity with an unknown cell does not)."""
+    return all(holds(r, values) for r in rules)
 
 
 @cache
@@ -465,6 +511,12 @@ def read_active(doc: NormalText, start: int, end: int, fmt: Format) -> Reading:
             continue
         _, block = rows[o.row_id]
         assign_row(doc, reading, f"active.{o.row_id}", o, block.columns, explicit_blanks=style != "lines")
+    for o in observed:
+        if o.duplicate is not None:
+            _, block = rows[o.duplicate]
+            again = Reading()
+            assign_row(doc, again, f"active.{o.duplicate}", o, block.columns, explicit_blanks=style != "lines")
+            settle_duplicate(reading, again, f"active.{o.duplicate}", o, ())
     return reading
 
 

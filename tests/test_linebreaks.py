@@ -1,0 +1,55 @@
+"""Line breaks put back into a report saved as one line: headings, row labels and Markdown rules
+start lines again, one character for one, and text that kept its lines is left alone."""
+
+from __future__ import annotations
+
+import re
+
+from extractor import extract
+from extractor.core.normalize import normalize
+from extractor.rules.linebreaks import line_breaks, lost
+from tests.conftest import corpus_reports
+
+PROSE = "本机关认真贯彻落实条例要求，持续推进政务公开工作，" * 40
+
+
+def one_line(text: str) -> str:
+    return re.sub(r"\s*\n\s*", " ", text)
+
+
+def test_text_that_kept_its_lines_is_left_alone() -> None:
+    for path in corpus_reports():
+        if path.suffix in (".txt", ".md"):
+            text = path.read_text("utf-8")
+            assert not lost(text) and line_breaks(text) == [], path.name
+
+
+def test_breaks_are_made_only_of_whitespace_so_offsets_hold() -> None:
+    text = one_line(
+        f"一、总体情况\n{PROSE}\n二、主动公开政府信息情况\n规章 | 6 | 6 | 18 |\n五、存在的主要问题及改进情况\n无。"
+    )
+    points = line_breaks(text)
+    assert points and all(text[p].isspace() for p in points)
+    norm = normalize(text, line_breaks)
+    lines = norm.text.split("\n")
+    assert "一、总体情况" in lines and "二、主动公开政府信息情况" in lines
+    assert any(line.startswith("规章") for line in lines)
+    at = norm.text.index("规章")
+    s, e = norm.source_span(at, at + 2)
+    assert text[s:e] == "规章"
+
+
+def test_a_label_inside_a_sentence_stays_in_its_sentence() -> None:
+    sentence = "全年共收到申请20件，其中予以公开18件，部分公开2件。"
+    text = one_line(f"一、总体情况\n{PROSE}\n三、收到和处理政府信息公开申请情况\n{sentence}\n{PROSE}")
+    assert sentence.replace("，", ",") in normalize(text, line_breaks).text  # no break inside it
+
+
+def test_a_one_line_report_reads_like_its_original() -> None:
+    original = next(p for p in corpus_reports() if p.name.startswith("002_"))
+    text = original.read_text("utf-8")
+    flat, flat_one = extract(original).flat(), extract(one_line(text), name="one-line.txt").flat()
+    same = [f for f, v in flat["values"].items() if flat_one["values"].get(f) == v]
+    differ = [f for f in flat["values"] if f not in same]
+    assert len(same) >= 0.9 * len(flat["values"])
+    assert all(f in flat_one["review"] for f in differ)  # what differs is in review, never silent
