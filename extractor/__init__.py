@@ -13,8 +13,8 @@ from extractor.compiled import use_compiled
 CORE_BUILD = use_compiled()  # before any core module is imported: compiled, or from source
 
 from extractor.core.schema import Report, Value  # noqa: E402
-from extractor.pipeline import extract  # noqa: E402
+from extractor.library import extract, extract_text  # noqa: E402
 from extractor.read.load import InputError  # noqa: E402
 from extractor.results.export import to_dataframe  # noqa: E402
 
-__all__ = ["InputError", "Report", "Value", "__version__", "extract", "to_dataframe"]
+__all__ = ["InputError", "Report", "Value", "__version__", "extract", "extract_text", "to_dataframe"]

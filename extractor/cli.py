@@ -16,7 +16,7 @@ import click
 
 from extractor import CORE_BUILD, __version__
 from extractor.core.schema import Format, Report, Usage
-from extractor.pipeline import extract
+from extractor.library import extract
 from extractor.read.load import InputError
 from extractor.results.evaluate import ReportScore, Tally, gold_pairs, load_gold, score
 

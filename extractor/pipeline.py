@@ -1,11 +1,9 @@
-"""The one core the CLI and the library share: load -> sections -> tables -> reconcile -> record."""
+"""The one core the CLI and the library share: normalise, sections, tables, prose, model, reconcile, record."""
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extractor import __version__
@@ -13,7 +11,7 @@ from extractor.core.layout import layout
 from extractor.core.normalize import NormalText, label_key, normalize
 from extractor.core.reading import Reading
 from extractor.core.schema import Format, Report, Usage, Value
-from extractor.read.load import MAX_BYTES, Anchor, Document, load_path, load_text
+from extractor.read.load import Anchor, Document
 from extractor.rules.linebreaks import line_breaks
 from extractor.rules.meta import detect_format, format_value, read_meta
 from extractor.rules.narrative import read_narrative
@@ -33,25 +31,6 @@ LEGACY_STANDS_FOR = {
     "applications.new_received.total": "narrative.applications_received",
     "disputes.reconsideration.total": "narrative.reconsideration_total",
 }
-
-
-def extract(
-    source: str | Path, *, name: str | None = None, max_bytes: int = MAX_BYTES, llm: ModelClient | None = None
-) -> Report:
-    """Extract one report from a path, or from its text when `source` is a str that is not a file.
-
-    `llm`: a ModelClient (e.g. `ModelClient(ModelConfig.from_env())`) for the model path; None runs
-    rules only. Raises extractor.InputError (one clear sentence) for input that is not a readable report.
-    """
-    if isinstance(source, Path) or (
-        isinstance(source, str) and "\n" not in source and len(source) < 4096 and Path(source).is_file()
-    ):
-        doc = load_path(source, max_bytes)
-    else:
-        doc = load_text(str(source), name or "<text>")
-    if name:
-        doc = replace(doc, source=name)
-    return extract_document(doc, llm)
 
 
 def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:

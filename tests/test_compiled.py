@@ -14,7 +14,7 @@ import pytest
 import extractor
 from extractor import compiled
 from extractor.compiled import CORE, STAMP, FromSource, source_hash, source_path, stale_modules
-from extractor.pipeline import extract
+from extractor.library import extract
 from tests.conftest import corpus_reports
 from tests.synth import write_corpus
 

@@ -48,7 +48,7 @@ def test_a_label_inside_a_sentence_stays_in_its_sentence() -> None:
 def test_a_one_line_report_reads_like_its_original() -> None:
     original = next(p for p in corpus_reports() if p.name.startswith("002_"))
     text = original.read_text("utf-8")
-    flat, flat_one = extract(original).flat(), extract(one_line(text), name="one-line.txt").flat()
+    flat, flat_one = extract(original).flat(), extract(text=one_line(text), name="one-line.txt").flat()
     same = [f for f, v in flat["values"].items() if flat_one["values"].get(f) == v]
     differ = [f for f in flat["values"] if f not in same]
     assert len(same) >= 0.9 * len(flat["values"])
