@@ -22,7 +22,7 @@ def test_extract_keeps_its_docstring_and_signature() -> None:
 
 
 def test_a_path_that_names_no_file_is_an_error_not_a_report(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="reprot.txt"):
+    with pytest.raises(FileNotFoundError, match=r"reprot\.txt"):
         extract(str(tmp_path / "reprot.txt"))
     with pytest.raises(FileNotFoundError):
         extract("收到政府信息公开申请14件" * 300)  # one long line: longer than any file name
