@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from extractor import __version__
+from extractor.core.errors import InputError
 from extractor.core.layout import layout
 from extractor.core.normalize import NormalText, label_key, normalize
 from extractor.core.reading import Reading
 from extractor.core.schema import Format, Report, Usage, Value
 from extractor.read.load import Anchor, Document
 from extractor.rules.linebreaks import line_breaks
-from extractor.rules.meta import detect_format, format_value, read_meta
+from extractor.rules.meta import NOT_A_REPORT, detect_format, format_value, is_annual_report, read_meta
 from extractor.rules.narrative import read_narrative
 from extractor.rules.reconcile import reconcile
 from extractor.rules.record import assemble
@@ -36,6 +37,8 @@ LEGACY_STANDS_FOR = {
 def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
     norm = normalize(doc.text, line_breaks)
     sections = split_sections(norm.text)
+    if not is_annual_report(norm, len(sections)):
+        raise InputError(NOT_A_REPORT)
     report = Report(source=doc.source, content_hash=doc.content_hash, extractor_version=__version__)
     report.meta = read_meta(norm)
     year = report.meta.year.value

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor import extract
+from extractor import InputError, extract
 from extractor.read.load import load_path
 from extractor.results.evaluate import score
 from tests.conftest import CORPUS, corpus_reports, gold_of
@@ -78,3 +78,22 @@ def test_truncated_report_completes_and_flags_what_is_missing() -> None:
     forward = report.get("applications.carried_forward.total")
     assert forward.value is None and "applications.carried_forward.total" in report.review
     assert any("not found" in p for p in report.problems)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("README.md", "# Real published reports\n\nReal 政府信息公开工作年度报告 kept as test data, with gold values.\n"),
+        ("style.css", "body { color: red; }\n.nav { margin: 0 }\n"),
+        ("main.js", 'function f() { return "政府信息公开"; }\n'),
+        ("notice.txt", "关于做好2022年政府信息公开工作年度报告编制发布工作的通知\n各县区、各部门：请按时报送。\n"),
+    ],
+)
+def test_a_file_that_is_no_annual_report_is_refused_in_one_line(name: str, text: str) -> None:
+    with pytest.raises(InputError, match="not a government information-disclosure annual report"):
+        extract(text=text, name=name)
+
+
+def test_every_corpus_report_is_recognised_as_one() -> None:
+    for path in corpus_reports():
+        extract(path)  # raises InputError if it were refused

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from extractor.core import confidence as tier
 from extractor.core.layout import layout
-from extractor.core.normalize import NormalText
+from extractor.core.normalize import NormalText, label_key, nfkc
 from extractor.core.reading import span
 from extractor.core.schema import Format, Meta, Value
 from extractor.rules.record import build
@@ -176,3 +177,25 @@ def detect_format(doc: NormalText, has_tables: bool, year: int | None) -> tuple[
     newer = n21 > n19 if n21 != n19 else (year or 0) >= 2021  # the markers decide; on a tie, the year
     fmt: Format = "2021" if newer else "2019"
     return fmt, first.get(fmt)
+
+
+NOT_A_REPORT = (
+    "not a government information-disclosure annual report (no title, sections or tables of a 政府信息公开工作年度报告)"
+)
+
+
+def is_annual_report(doc: NormalText, sections: int) -> bool:
+    """Does the text show itself as an annual report? Recognised by what it prints, never by default:
+    two of the six sections, one of the official tables' own labels, or the title and a section."""
+    if sections >= 2 or any(marker in doc.text for marker in _table_markers()):
+        return True
+    return sections >= 1 and _TITLE.search(doc.text[:6000]) is not None
+
+
+@cache
+def _table_markers() -> tuple[str, ...]:
+    """Text only the official tables print: 表三's first row label and 表二's block captions."""
+    lay = layout()
+    first_row = label_key(lay.app_rows[0].label)  # 本年新收政府信息公开申请数量
+    captions = {nfkc(b.caption) for blocks in lay.active.values() for b in blocks}  # 第二十条第(一)项 …
+    return (first_row, *sorted(captions))
