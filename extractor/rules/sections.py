@@ -26,10 +26,14 @@ _HEADING = re.compile(
 # so that _HEADING is tried on a few lines rather than on every short line (a table cell per line).
 # Searched from the line break rather than with `^` and re.M: the regex engine then skips from one
 # line break to the next in C (three times faster); the text's first line is matched on its own.
-_NUMBERED = rf"[ \t#*]*(?:第{_CN}部分|第?{_CN}[^\S\n]*[、.,:：]|[(（]{_CN}[)）]|\d{{1,2}}[^\S\n]*[.、．,:：]|#)"
-_FIRST_LINE_NUMBERED = re.compile(_NUMBERED)
+# Two sets of numberings: the Chinese ones most reports use (一、 / 第一部分 / #), tried first, and the
+# ones that also number table rows and sub-headings (1. / 1、 / （一）), tried only when the first set
+# finds too few headings (a table of one cell per line has dozens of "1." lines).
+_TOP = rf"[ \t#*]*(?:第{_CN}部分|第?{_CN}[^\S\n]*[、.,:：]|#)"
+_ANY = rf"[ \t#*]*(?:第{_CN}部分|第?{_CN}[^\S\n]*[、.,:：]|[(（]{_CN}[)）]|\d{{1,2}}[^\S\n]*[.、．,:：]|#)"
+_FIRST_LINE = {False: re.compile(_TOP), True: re.compile(_ANY)}
+_LINE = {False: re.compile("\n" + _TOP), True: re.compile("\n" + _ANY)}
 _SUBHEADING = re.compile(rf"[ \t#*]*[(（]{_CN}[)）]")
-_LINE_NUMBERED = re.compile("\n" + _NUMBERED)
 
 
 @dataclass(frozen=True)
@@ -43,11 +47,11 @@ class Section:
         return full[self.body_start : self.end]
 
 
-def _numbered_lines(text: str) -> Iterator[int]:
+def _numbered_lines(text: str, every_numbering: bool) -> Iterator[int]:
     """Where each line that starts with a numbering begins."""
-    if _FIRST_LINE_NUMBERED.match(text):
+    if _FIRST_LINE[every_numbering].match(text):
         yield 0
-    for m in _LINE_NUMBERED.finditer(text):
+    for m in _LINE[every_numbering].finditer(text):
         yield m.start() + 1
 
 
@@ -57,9 +61,11 @@ def split_sections(text: str) -> dict[str, Section]:
     （一）-numbered lines are the official format's sub-headings ("（一）主动公开" inside 总体情况), so they
     count as section headings only in a report whose sections are not found without them.
     """
-    found = _headings(text, subheadings=False)
+    found = _headings(text, every_numbering=False, subheadings=False)
     if len(found) < 3:
-        found = _headings(text, subheadings=True)
+        found = _headings(text, every_numbering=True, subheadings=False)
+    if len(found) < 3:
+        found = _headings(text, every_numbering=True, subheadings=True)
     sections: dict[str, Section] = {}
     for k, (name, start, body) in enumerate(found):
         end = found[k + 1][1] if k + 1 < len(found) else len(text)
@@ -67,12 +73,12 @@ def split_sections(text: str) -> dict[str, Section]:
     return sections
 
 
-def _headings(text: str, subheadings: bool) -> list[tuple[str, int, int]]:
+def _headings(text: str, every_numbering: bool, subheadings: bool) -> list[tuple[str, int, int]]:
     """(section, heading start, heading end) in text order, each section's first heading after the last."""
     phrases = layout().sections
     found: list[tuple[str, int, int]] = []
     next_index = 0
-    for line_start in _numbered_lines(text):
+    for line_start in _numbered_lines(text, every_numbering):
         m = _HEADING.match(text, line_start)
         if m is None or (not subheadings and _SUBHEADING.match(text, line_start)):
             continue
