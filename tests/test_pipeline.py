@@ -83,7 +83,10 @@ def test_truncated_report_completes_and_flags_what_is_missing() -> None:
 @pytest.mark.parametrize(
     ("name", "text"),
     [
-        ("README.md", "# Real published reports\n\nReal 政府信息公开工作年度报告 kept as test data, with gold values.\n"),
+        (
+            "README.md",
+            "# Real published reports\n\nReal 政府信息公开工作年度报告 kept as test data, with gold values.\n",
+        ),
         ("style.css", "body { color: red; }\n.nav { margin: 0 }\n"),
         ("main.js", 'function f() { return "政府信息公开"; }\n'),
         ("notice.txt", "关于做好2022年政府信息公开工作年度报告编制发布工作的通知\n各县区、各部门：请按时报送。\n"),
