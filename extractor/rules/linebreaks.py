@@ -11,6 +11,7 @@ alone.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from extractor.core.layout import layout
@@ -25,13 +26,28 @@ _CN = "[一二三四五六七八九十]{1,2}"
 # Any numbering a heading or a row label carries in the official format or in the ones reports use.
 _NUMBERING = rf"(?:第{_CN}部分|第?{_CN}\s*[、.,:：]|[(（]{_CN}[)）]|\d{{1,2}}\s*[.、．,:：](?!\d))"
 _LABEL_START = 6  # characters of a label matched (its variants differ in their notes and separators)
+# Each pattern begins with the words it looks for, which the regex engine skips to in C; what must stand
+# before them (the whitespace that was a line break, a numbering) is checked looking back from a hit.
+_BEFORE_HEADING = re.compile(rf"(?:(?P<ws>\s)|^)\s*{_NUMBERING}\s*[^\s|。,，;；]{{0,12}}?$")
+_BEFORE_LABEL = re.compile(rf"\s\s*{_NUMBERING}?\s*$")
+_BEFORE_NUMBERED_LABEL = re.compile(rf"\s\s*{_NUMBERING}\s*$")
+_LOOK_BACK = 40  # a heading's numbering and the few words before its key phrase
+_LABEL_LOOK_BACK = 10  # a row label's numbering ("第十二部分 ", "(十一)") and the whitespace before it
 # What starts a line of its own besides headings and row labels: the report's title ("…2022年政府信息
-# 公开工作年度报告") and the header of 表四 ("行政复议 行政诉讼" / "行政复议 结果维持").
-_OWN_LINES = re.compile(
-    r"\s(?=\S{2,40}?(?:19|20)\d{2}\s*年度?\S{0,20}?年度报告)|\s(?=行政复议\s*(?:\|\s*)?(?:行政诉讼|结果\s*维持))"
-)
-# A Markdown separator row (|---|---|) or heading (## 表三), after the whitespace that was a line break.
-_MARKDOWN = re.compile(r"\s(?:(?P<rule>\|?(?:\s*:?-{3,}:?\s*\|)+(?=\s))|(?=#{1,6}\s))")
+# 公开工作年度报告", near the top) and the header of 表四 ("行政复议 行政诉讼" / "行政复议 结果维持").
+_TITLE = re.compile(r"\s(?=\S{2,40}?(?:19|20)\d{2}\s*年度?\S{0,20}?年度报告)")
+_TITLE_WITHIN = 3000
+_DISPUTES_HEADER = re.compile(r"行政复议\s*(?:\|\s*)?(?:行政诉讼|结果\s*维持)")
+# Markdown: a separator row (|---|---|) and a heading (## 表三) stood on lines of their own.
+_MARKDOWN_RULE = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|)+")
+_MARKDOWN_HEADING = re.compile(r"#{1,6}\s")
+
+
+@dataclass(frozen=True)
+class Heading:
+    before: int  # the whitespace in front of its numbering (-1: the text starts with it)
+    start: int
+    phrase: str  # the key phrase that makes it a heading
 
 
 def lost(text: str) -> bool:
@@ -43,22 +59,20 @@ def line_breaks(text: str) -> list[int]:
     if not lost(text):
         return []
     points: set[int] = set()
-    headings = list(_headings().finditer(text))
-    for m in headings:
-        if m.start("ws") >= 0:
-            points.add(m.start("ws"))  # the whitespace before the numbering
-        end = _title_end(text, m.end())
+    headings = _find_headings(text)
+    for h in headings:
+        if h.before >= 0:
+            points.add(h.before)
+        end = _title_end(text, h.start)
         if end is not None:
             points.add(end)
-    for m in _OWN_LINES.finditer(text):
-        points.add(m.start())
-    if "---" in text:  # Markdown: a separator row and a heading each stood on a line of their own
-        for m in _MARKDOWN.finditer(text):
-            points.add(m.start())
-            if m.group("rule"):
-                points.add(m.end())
-    first, last = _table_zone(text, headings)
-    labels = [m.start() for m in _labels().finditer(text, first, last)]
+    points.update(m.start() for m in _TITLE.finditer(text, 0, _TITLE_WITHIN))
+    points.update(m.start() - 1 for m in _DISPUTES_HEADER.finditer(text))
+    if "---" in text:
+        points.update(p for m in _MARKDOWN_RULE.finditer(text) for p in (m.start() - 1, m.end()))
+        points.update(m.start() - 1 for m in _MARKDOWN_HEADING.finditer(text))
+    first, last = _table_zone(headings, len(text))
+    labels = _find_labels(text, first, last)
     before = sorted(points | set(labels))
     for p in labels:
         if p >= 2 and text[p - 1] == "|" and text[p - 2].isspace():
@@ -70,7 +84,29 @@ def line_breaks(text: str) -> list[int]:
             points.add(p if closes else p - 2)
         else:
             points.add(p)
-    return sorted(p for p in points if p < len(text) and text[p].isspace())
+    return sorted(p for p in points if 0 <= p < len(text) and text[p].isspace())
+
+
+def _find_headings(text: str) -> list[Heading]:
+    """Each key phrase of a section heading that stands after a numbering, after a line break."""
+    found = []
+    for m in _phrases().finditer(text):
+        b = _BEFORE_HEADING.search(text, max(0, m.start() - _LOOK_BACK), m.start())
+        if b is not None:
+            found.append(Heading(b.start("ws") if b.group("ws") else -1, m.end(), m.group(0)))
+    return found
+
+
+def _find_labels(text: str, first: int, last: int) -> list[int]:
+    """The whitespace before each row label or caption (with its numbering) in the table zone."""
+    free, numbered = _labels()
+    points = []
+    for pattern, before in ((free, _BEFORE_LABEL), (numbered, _BEFORE_NUMBERED_LABEL)):
+        for m in pattern.finditer(text, first, last):
+            b = before.search(text, max(first, m.start() - _LABEL_LOOK_BACK), m.start())
+            if b is not None:
+                points.append(b.start())
+    return points
 
 
 def _title_end(text: str, at: int) -> int | None:
@@ -81,48 +117,55 @@ def _title_end(text: str, at: int) -> int | None:
     return None
 
 
-def _table_zone(text: str, headings: list[re.Match[str]]) -> tuple[int, int]:
+def _table_zone(headings: list[Heading], n: int) -> tuple[int, int]:
     """From the heading of section 二 to the heading of section 五: where the tables are printed."""
     phrases = layout().sections
-    start, end = 0, len(text)
-    for m in headings:
-        title = m.group("title")
-        if any(p in title for p in phrases["active"]) and start == 0:
-            start = m.start()
-        elif any(p in title for p in phrases["problems"]) and m.start() > start:
-            end = m.start()
+    start, end = 0, n
+    for h in headings:
+        if h.phrase in phrases["active"] and start == 0:
+            start = h.start
+        elif h.phrase in phrases["problems"] and h.start > start:
+            end = h.start
     return start, end
 
 
 @cache
-def _headings() -> re.Pattern[str]:
+def _phrases() -> re.Pattern[str]:
     phrases = sorted({p for ps in layout().sections.values() for p in ps}, key=len, reverse=True)
-    title = "|".join(re.escape(p) for p in phrases)
-    # The key phrase may follow a few words ("四、政府信息公开行政复议、行政诉讼情况").
-    return re.compile(rf"(?:(?P<ws>\s)|^)\s*{_NUMBERING}\s*(?P<title>[^\s|。,，;；]{{0,12}}?(?:{title}))")
+    return re.compile("|".join(re.escape(p) for p in phrases))
+
+
+_SEPARATORS = r"[\s()（）、,，]*"
 
 
 def _spaced(word: str) -> str:
     """A regex for `word` (a label key) that allows what label keys drop between its characters:
     whitespace ("三 、 本 年 度") and separators ("第二十条第(一)项")."""
-    return r"[\s()（）、,，]*".join(re.escape(ch) for ch in word)
+    return _SEPARATORS.join(re.escape(ch) for ch in word)
 
 
 @cache
-def _labels() -> re.Pattern[str]:
-    """Every row label and caption of the three tables, at a cell boundary, with any numbering."""
+def _labels() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Every row label and caption of the three tables, followed by a cell (a number or a pipe) before
+    the sentence ends: those that start a row with or without their numbering, and those that only
+    with it (labels that are also column headers: "（七）总计" / 总计, "3.其他" / 其他结果)."""
     lay = layout()
     words = {r.label for r in lay.app_rows} | {g for g in lay.app_group_labels} | {"信息内容"}
     words |= {b.caption for blocks in lay.active.values() for b in blocks}
     words |= {r.label for blocks in lay.active.values() for b in blocks for r in b.rows}
     starts = {label_key(w)[:_LABEL_START] for w in words if label_key(w)}
-    # Labels that are also column headers ("（七）总计" / 总计, "3.其他" / 其他, 其他结果) start a row only
-    # with their numbering; the others with or without it.
     headers = {label_key(c.label) for c in (*lay.app_columns, *lay.dispute_columns, *lay.dispute_groups)}
     shared = {s for s in starts if any(h.startswith(s) for h in headers)}
-    free = "|".join(_spaced(s) for s in sorted(starts - shared, key=len, reverse=True))
-    numbered = "|".join(_spaced(s) for s in sorted(shared, key=len, reverse=True))
-    label = rf"(?:{_NUMBERING}?\s*(?:{free})|{_NUMBERING}\s*(?:{numbered}))"
-    # After whitespace (the lost line break), and followed by a cell (a number or a pipe) before the
-    # sentence ends. "予以公开18件" inside a sentence has no whitespace before it and stays.
-    return re.compile(rf"\s(?=\s*{label}[^。;；]{{0,60}}?[\d|])")
+
+    def pattern(keys: set[str]) -> re.Pattern[str]:
+        # Grouped by first character, so that at each position at most one branch is tried.
+        by_first: dict[str, list[str]] = {}
+        for key in sorted(keys, key=len, reverse=True):
+            by_first.setdefault(key[0], []).append(key[1:])
+        groups = "|".join(
+            re.escape(first) + _SEPARATORS + "(?:" + "|".join(_spaced(rest) for rest in rests) + ")"
+            for first, rests in by_first.items()
+        )
+        return re.compile(rf"(?:{groups})(?=[^。;；]{{0,60}}?[\d|])")
+
+    return pattern(starts - shared), pattern(shared)
