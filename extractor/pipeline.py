@@ -18,12 +18,18 @@ from extractor.rules.meta import NOT_A_REPORT, detect_format, format_value, is_a
 from extractor.rules.narrative import read_narrative
 from extractor.rules.reconcile import reconcile
 from extractor.rules.record import assemble
+from extractor.rules.regions import TABLES, table_regions
 from extractor.rules.sections import Section, split_sections
 from extractor.rules.tables import read_active, read_applications, read_disputes
 
 if TYPE_CHECKING:  # the model path (openai, instructor) is imported only when a model is used
     from extractor.llm.client import ModelClient
 
+TABLE_NAMES = {
+    "active": "表二 (section 二, 主动公开政府信息情况)",
+    "applications": "表三 (section 三, 收到和处理政府信息公开申请情况)",
+    "disputes": "表四 (section 四, 行政复议、行政诉讼情况)",
+}
 # The prose is not read inside 表二 and 表三; section 四's table shares its section with the sentences
 # that state the 复议/诉讼 counts, so it stays readable.
 PROSE_SKIPS = ("active", "applications")
@@ -102,39 +108,33 @@ def _locate(values: list[Value], anchors: tuple[Anchor, ...], pages: tuple[int, 
 
 
 def _has_application_table(norm: NormalText, sections: dict[str, Section]) -> bool:
-    """Does section 三 hold the standard table (any of its first rows' labels)?"""
+    """Does the report print the standard 表三 (any of its first rows' labels: in section 三, or
+    anywhere when that section's heading was not found)?"""
     sec = sections.get("applications")
-    if sec is None:
-        return False
-    body = sec.text(norm.text)
+    body = sec.text(norm.text) if sec is not None else norm.text
     return any(label_key(row.label) in body for row in layout().app_rows[:3])
 
 
 def _read_tables(norm: NormalText, sections: dict[str, Section], fmt: Format) -> Iterator[tuple[str, Reading]]:
-    """表二, 表三 and 表四, each from its section; a table's region ends where the next section starts."""
-    active = sections.get("active")
-    apps = sections.get("applications")
-    disputes = sections.get("disputes")
-    if active:
-        end = apps.start if apps else active.end
-        reading = read_active(norm, active.body_start, end, fmt)
-        reading.regions["active"] = (active.body_start, end)
-        yield "active", reading
-    else:
-        yield "active", Reading(problems=["section 二 (主动公开政府信息情况) not found"])
-    if apps:
-        end = disputes.start if disputes else apps.end
-        reading, _ = read_applications(norm, apps.body_start, end, fmt)
-        reading.regions["applications"] = (apps.body_start, end)
-        yield "applications", reading
-    else:
-        yield "applications", Reading(problems=["section 三 (收到和处理政府信息公开申请情况) not found"])
-    if disputes:
-        reading = read_disputes(norm, disputes.body_start, disputes.end)
-        reading.regions["disputes"] = (disputes.body_start, disputes.end)
-        yield "disputes", reading
-    else:
-        yield "disputes", Reading(problems=["section 四 (行政复议、行政诉讼情况) not found"])
+    """表二, 表三 and 表四, each from where it is printed (rules.regions)."""
+    regions = table_regions(norm.text, sections)
+    readers = {
+        "active": lambda a, b: read_active(norm, a, b, fmt),
+        "applications": lambda a, b: read_applications(norm, a, b, fmt)[0],
+        "disputes": lambda a, b: read_disputes(norm, a, b),
+    }
+    for table in TABLES:
+        region = regions.get(table)
+        if region is None:
+            yield table, Reading(problems=[f"{TABLE_NAMES[table]} not found"])
+            continue
+        reading = readers[table](*region)
+        reading.regions[table] = region
+        if table not in sections:
+            reading.problems.append(
+                f"{TABLE_NAMES[table]} read where its header stands: its section heading was not found"
+            )
+        yield table, reading
 
 
 def _legacy_cells(values: dict[str, Value]) -> Reading:
