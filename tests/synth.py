@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import random
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -167,6 +168,37 @@ def _render_html(t: Truth, fmt: str, organ: str, year: int) -> str:
     parts += [f"<p>{line}</p>" for line in _outro().splitlines()]
     parts.append("<script>var x = '<p>1</p>';</script></body></html>")
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- what real pages do to a report's text
+_CN = "一二三四五六"
+
+
+def _renumber(style: str) -> Callable[[str], str]:
+    def one(m: re.Match[str]) -> str:
+        i = _CN.index(m.group(1)) + 1
+        return {"dot": f"{i}. ", "dun": f"{i}、", "part": f"第{m.group(1)}部分 "}[style]
+
+    return lambda text: re.sub(r"(?m)^([一二三四五六])、", one, text)
+
+
+def _traditional(text: str) -> str:
+    import opencc
+
+    return opencc.OpenCC("s2t").convert(text)
+
+
+# Rewrites that keep the lines (the parse must come back exactly) and one that loses them all (a
+# scraped page saved as one line: the parse may doubt, never be silently wrong).
+PAGE_REWRITES: dict[str, Callable[[str], str]] = {
+    "as-is": lambda text: text,
+    "heading-dot": _renumber("dot"),
+    "heading-dun": _renumber("dun"),
+    "heading-part": _renumber("part"),
+    "crlf": lambda text: text.replace("\n", "\r\n"),
+    "traditional": _traditional,
+}
+LINE_LOSING = {"one-line": lambda text: re.sub(r"\s*\n\s*", " ", text)}
 
 
 KINDS = {"text": [s for s in STYLES if s != "html"], "html": ["html"], "docx": ["docx"], "pdf": ["pdf"]}

@@ -162,3 +162,14 @@ def test_a_restored_layout_trusts_only_cells_an_identity_across_rows_places() ->
     assert values[f"{G}.total"].review == []  # R4 holds: the five cells stand where the row says
     assert RESTORED_DOUBT in values["active.regulations.issued"].review
     assert values["active.regulations.issued"].confidence <= 0.6
+
+
+def test_an_identity_made_to_hold_by_a_cell_derived_from_it_places_nothing() -> None:
+    from extractor.rules.reconcile import RESTORED_DOUBT
+
+    values = disputes(upheld=2, corrected=0, other=1, total=5)  # pending blank: R4 forces it
+    for v in values.values():
+        v.source = "table_cell"
+    reconcile(values, "2021", ["disputes"], dict.fromkeys(values, True), restored_layout=True)
+    assert values[f"{G}.pending"].status == "derived"
+    assert RESTORED_DOUBT in values[f"{G}.upheld"].review  # R4 holds only because pending was made to fit

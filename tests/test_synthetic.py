@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from extractor import extract
 from extractor.results.evaluate import same
-from tests.synth import STYLES, random_report, render
+from tests.synth import LINE_LOSING, PAGE_REWRITES, STYLES, random_report, render
 
 
 @settings(max_examples=25, deadline=None)
@@ -44,3 +44,35 @@ def test_blanked_zeros_are_derived_only_when_forced(seed: int, fmt: str, blank_r
             assert fid in flat["review"], fid
         else:
             assert same(expected, got), (fid, expected, got)
+
+
+TEXT_STYLES = [s for s in STYLES if s != "html"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    fmt=st.sampled_from(["2019", "2021"]),
+    style=st.sampled_from(TEXT_STYLES),
+    rewrite=st.sampled_from(sorted(PAGE_REWRITES)),
+)
+def test_a_page_rewrite_that_keeps_the_lines_parses_back_exactly(seed: int, fmt: str, style: str, rewrite: str) -> None:
+    truth = random_report(random.Random(seed), fmt)
+    report = extract(text=PAGE_REWRITES[rewrite](render(truth, fmt, style)), name=f"synthetic.{style}")
+    flat = report.flat()
+    wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
+    assert wrong == {}
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), fmt=st.sampled_from(["2019", "2021"]), style=st.sampled_from(TEXT_STYLES))
+def test_a_report_that_lost_its_line_breaks_is_never_silently_wrong(seed: int, fmt: str, style: str) -> None:
+    truth = random_report(random.Random(seed), fmt)
+    report = extract(text=LINE_LOSING["one-line"](render(truth, fmt, style)), name=f"synthetic.{style}")
+    flat = report.flat()
+    silent = {
+        k: (v, flat["values"].get(k))
+        for k, v in truth.items()
+        if not same(v, flat["values"].get(k)) and k not in flat["review"]
+    }
+    assert silent == {}

@@ -135,7 +135,7 @@ def _phrases() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(p) for p in phrases))
 
 
-_SEPARATORS = r"[\s()（）、,，]*"
+_SEPARATORS = r"[\s()（）、,，“”\"'‘’]*"
 
 
 def _spaced(word: str) -> str:

@@ -94,7 +94,7 @@ def reconcile(
     checks = [_check(known, values, r, plan.passed) for r in checked]
     _apply(values, checks, checked, plan.by_id, sound)
     if restored_layout:
-        _doubt_unconfirmed_cells(values)
+        _doubt_unplaced_cells(values, checks)
     return checks
 
 
@@ -107,18 +107,27 @@ RESTORED_DOUBT = (
 )
 
 
-def _doubt_unconfirmed_cells(values: dict[str, Value]) -> None:
-    for v in values.values():
+def _doubt_unplaced_cells(values: dict[str, Value], checks: list[Check]) -> None:
+    """Review every printed cell no identity across rows places. An identity that holds because one of
+    its cells was derived from it confirms nothing (it was made to hold); the others still check."""
+    placed: set[str] = set()
+    for chk in checks:
+        made_to_hold = any(_forced_by(values[c]) == chk.rule for c in chk.cells)
+        if chk.outcome == "PASS" and chk.rule.startswith(_PLACING) and not made_to_hold:
+            placed.update(chk.cells)
+    for fid, v in values.items():
         if v.value is None or v.source != "table_cell" or v.status not in ("parsed", "source_inconsistent"):
             continue
-        if not any(tag.startswith(_PLACING) and tag.endswith(":PASS") for tag in v.rules):
+        if fid not in placed:
             v.review.append(RESTORED_DOUBT)
             v.confidence = min(v.confidence, tier.REVIEW_CAP)
 
 
 def _propagate(values: dict[str, Value], known: dict[str, Numeric], rules: Sequence[Identity], soft: bool) -> bool:
     any_change = False
-    open_rules = [r for r in rules if not r.cell_set <= known.keys()]  # rules with an unknown left
+    # Rules with an unknown left, the smallest first: a cell an identity of its own group forces (（六）其他处理
+    # from its three rows, R2.6) is derived from that one, and the wider identity (R2) still checks it.
+    open_rules = sorted((r for r in rules if not r.cell_set <= known.keys()), key=lambda r: len(r.lhs) + len(r.rhs))
     while open_rules:
         changed = False
         for rule in open_rules:
@@ -295,3 +304,10 @@ def _confidence(v: Value, passed: bool, sound: bool, table: bool = False) -> flo
     else:
         base = v.confidence or tier.PROSE
     return min(base, tier.REVIEW_CAP) if v.review else base
+
+
+def _forced_by(v: Value) -> str | None:
+    """The identity a derived value was forced by (its note, written by _derive)."""
+    if v.status != "derived" or not v.note or not v.note.startswith("forced by "):
+        return None
+    return v.note[len("forced by ") :].split(" ", 1)[0].rstrip(";")
