@@ -17,7 +17,7 @@ import click
 from extractor import CORE_BUILD, __version__
 from extractor.core.schema import Format, Report, Usage
 from extractor.library import extract
-from extractor.read.load import InputError
+from extractor.read.load import InputError, display_name
 from extractor.results.evaluate import ReportScore, Tally, gold_pairs, load_gold, score
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ def extract_cmd(
     files = list(expand(paths))
     missing = [p for p in files if not p.exists()]
     for p in missing:
-        _fail(f"{p}: no such file or directory")
+        _fail(f"{display_name(p)}: no such file or directory")
     files = [p for p in files if p.exists()]
     out_path = None if output == "-" else Path(output)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from extractor.results import batch
+from tests.conftest import CORPUS
 from tests.synth import random_report, render
 
 XXGK = [sys.executable, "-m", "extractor.cli"]
@@ -85,3 +87,17 @@ def test_glob_patterns_select_files(corpus: Path, tmp_path: Path) -> None:
     )
     assert p.returncode == 0, p.stderr
     assert sorted(Path(s).name for s in sources(out)) == [f"r00{i}.txt" for i in range(10)]
+
+
+def test_a_file_name_that_is_not_utf8_is_written_escaped(tmp_path: Path) -> None:
+    """Linux allows any bytes in a name; the record names the file with escapes instead of crashing."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode(b"bad\xff\xfename.txt")
+    (folder / name).write_bytes((CORPUS / "seeds" / "001_3c78160da86addac.txt").read_bytes())
+    out = tmp_path / "out.jsonl"
+    for flat in ([], ["--flat"]):
+        p = subprocess.run([*XXGK, "extract", str(folder), "-o", str(out), *flat], capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        (record,) = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+        assert record["source"].endswith("bad\\xff\\xfename.txt")

@@ -50,7 +50,18 @@ def load_path(path: str | Path, max_bytes: int = MAX_BYTES) -> Document:
         data = p.read_bytes()
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror or e}") from None
-    return load_bytes(data, str(path), max_bytes)
+    return load_bytes(data, display_name(path), max_bytes)
+
+
+def display_name(path: str | Path) -> str:
+    """The path as text that can be written anywhere: a file name holding bytes that are not UTF-8
+    (legal on Linux; Python keeps them as lone surrogates) shows them as escapes (bad\\xffname.txt)."""
+    name = str(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
 
 
 def load_bytes(data: bytes, source: str = "<bytes>", max_bytes: int = MAX_BYTES) -> Document:

@@ -26,7 +26,7 @@ from typing import IO, TYPE_CHECKING
 
 from extractor.core.schema import Usage
 from extractor.pipeline import extract_document
-from extractor.read.load import InputError, load_path
+from extractor.read.load import InputError, display_name, load_path
 from extractor.results import jsonl
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def file_hash(path: Path) -> str:
 
 def extract_one(path: Path, flat: bool = False, llm: ModelClient | None = None) -> Outcome:
     """Extract one file into a serialised record; every failure becomes a one-line error."""
-    source = str(path)
+    source = display_name(path)
     try:
         report = extract_document(load_path(path), llm)
     except InputError as e:
