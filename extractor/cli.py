@@ -6,9 +6,10 @@ import functools
 import glob
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -24,23 +25,69 @@ if TYPE_CHECKING:
     from extractor.llm.client import ModelClient
     from extractor.review.decisions import DecisionStore
 
-SKIP_SUFFIXES = (".gold.json",)
+# The files a directory or a glob pattern contributes: the formats reports are published in (.doc is
+# taken so that its reader can say it must be saved as .docx). A file named on the command line is
+# taken whatever it is: naming it says it is meant.
+REPORT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc"})
+# A folder's own documentation, whatever its format (README.md, LICENSE.txt).
+DOCUMENTATION = frozenset({"readme", "license", "licence", "changelog", "contributing", "copying", "authors"})
 
 
-def expand(paths: tuple[str, ...]) -> Iterator[Path]:
-    """Files named, files under directories named and files matching glob patterns ('reports/**/*.html');
-    hidden files and gold files left out."""
+@dataclass
+class Inputs:
+    files: list[Path] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)  # why -> how many
+
+    def summary(self) -> str:
+        kinds = ", ".join(f"{n} {why}" for why, n in self.skipped.most_common())
+        return f"skipped {sum(self.skipped.values())} file(s) that are not reports: {kinds}"
+
+
+def expand(paths: tuple[str, ...], outputs: tuple[Path, ...] = ()) -> Inputs:
+    """Files named, files under directories named and files matching glob patterns ('reports/**/*.html').
+
+    From directories and patterns only report files are taken: not hidden files, not a saved page's
+    asset folder (page_files/), not gold files, not this run's own outputs (`outputs`), not other types.
+    """
+    found = Inputs()
+    own = {o.resolve() for o in outputs}
     for raw in paths:
         p = Path(raw)
         if not p.exists() and glob.has_magic(raw):
             matches = [Path(m) for m in sorted(glob.glob(raw, recursive=True)) if Path(m).is_file()]
-            yield from matches or [p]  # a pattern matching nothing is named like a missing file
+            if not matches:
+                found.files.append(p)  # a pattern matching nothing is named like a missing file
+            _take(matches, found, own)
         elif p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and not f.name.startswith(".") and not f.name.endswith(SKIP_SUFFIXES):
-                    yield f
+            _take((f for f in sorted(p.rglob("*")) if f.is_file()), found, own, under=p)
         else:
-            yield p
+            found.files.append(p)
+    return found
+
+
+def _take(files: Iterable[Path], found: Inputs, own: set[Path], under: Path | None = None) -> None:
+    for f in files:
+        parts = f.relative_to(under).parts if under is not None else f.parts
+        why = _not_a_report_file(f, parts, own)
+        if why is None:
+            found.files.append(f)
+        else:
+            found.skipped[why] += 1
+
+
+def _not_a_report_file(f: Path, parts: tuple[str, ...], own: set[Path]) -> str | None:
+    if any(part.startswith(".") for part in parts):
+        return "hidden"
+    if any(part.endswith("_files") for part in parts[:-1]):
+        return "in a saved page's asset folder"
+    if f.name.endswith(".gold.json"):
+        return "gold"
+    if f.resolve() in own or f.name.endswith(".errors.jsonl"):
+        return "output of this tool"
+    if f.stem.lower() in DOCUMENTATION:
+        return "documentation (README, LICENSE, …)"
+    suffix = f.suffix.lower()
+    return None if suffix in REPORT_SUFFIXES else (suffix or "without extension")
 
 
 def _fail(message: str) -> None:
@@ -157,19 +204,26 @@ def extract_cmd(
 
     if resume and output == "-":
         raise click.ClickException("--resume needs an output file (-o FILE)")
-    files = list(expand(paths))
-    missing = [p for p in files if not p.exists()]
+    out_path = None if output == "-" else Path(output)
+    errors_path = out_path.with_name(out_path.stem + ".errors.jsonl") if out_path else None
+    urls = [p for p in paths if p.startswith(("http://", "https://"))]
+    for url in urls:
+        _fail(f"{url}: not fetched (xxgk works offline): save the page and give the saved file")
+    inputs = expand(tuple(p for p in paths if p not in urls), tuple(p for p in (out_path, errors_path) if p))
+    if inputs.skipped:
+        _fail(inputs.summary())
+    missing = [p for p in inputs.files if not p.exists()]
     for p in missing:
         _fail(f"{display_name(p)}: no such file or directory")
-    files = [p for p in files if p.exists()]
-    out_path = None if output == "-" else Path(output)
+    files = [p for p in inputs.files if p.exists()]
     try:
         skip = batch.done_hashes(out_path) if resume and out_path else set()
         if out_path:
             out_path.parent.mkdir(parents=True, exist_ok=True)
         out: TextIO = open(out_path, "a" if resume else "w", encoding="utf-8") if out_path else sys.stdout  # noqa: SIM115
-        errors_path = out_path.with_name(out_path.stem + ".errors.jsonl") if out_path else None
-        errors = open(errors_path, "w", encoding="utf-8") if errors_path else None  # noqa: SIM115
+        if errors_path and not resume:
+            errors_path.unlink(missing_ok=True)  # a side file from an earlier run would tell of its errors
+        errors = batch.SideFile(errors_path) if errors_path else None
     except OSError as e:
         raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
     except ValueError as e:  # --resume onto a file that is not a results file
@@ -186,7 +240,7 @@ def extract_cmd(
             errors.close()
     for source, error in summary.errors:
         _fail(f"{source}: {error}")
-    failed = summary.failed + len(missing)
+    failed = summary.failed + len(missing) + len(urls)
     resumed = f", {summary.skipped} already done" if resume else ""
     click.echo(
         f"xxgk: {summary.done} extracted{resumed}, {failed} failed, {summary.flagged} fields to review", err=True

@@ -57,9 +57,18 @@ def test_batch_with_bad_files_completes_and_names_each(bad_batch: Path, tmp_path
     assert p.returncode == 1
     assert "Traceback" not in p.stderr
     errors = [line for line in p.stderr.splitlines() if line.startswith("xxgk: ") and ": " in line[6:]]
-    for name in ("empty.txt", "binary.bin", "huge.txt", "scan.pdf", "archive.zip"):
+    for name in ("empty.txt", "huge.txt", "scan.pdf"):
         assert sum(name in line for line in errors) == 1, p.stderr
     assert "OCR" in next(line for line in errors if "scan.pdf" in line)
+    # Files of other types in a folder are skipped and counted in one line, not read.
+    (summary,) = [line for line in p.stderr.splitlines() if "skipped" in line]
+    assert "skipped 2 file(s) that are not reports" in summary and "1 .zip" in summary and "1 .bin" in summary
+    # Named on the command line, they are read, and each fails in one line.
+    named = run("extract", str(bad_batch / "binary.bin"), str(bad_batch / "archive.zip"), "-o", str(out))
+    assert named.returncode == 1 and "Traceback" not in named.stderr
+    for name in ("binary.bin", "archive.zip"):
+        assert sum(name in line for line in named.stderr.splitlines()) == 1, named.stderr
+    p = run("extract", str(bad_batch), "-o", str(out), "--flat")  # the records checked below
     records = {Path(r["source"]).name: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
     assert set(records) == {"gbk.txt", "no_tables.txt", "report.pdf", "report.docx"}
     for name in ("report.pdf", "report.docx"):
@@ -187,3 +196,30 @@ def test_review_on_a_port_in_use_is_one_line(tmp_path: Path) -> None:
         p = run("review", str(results), "--port", str(busy.getsockname()[1]))
     assert p.returncode != 0 and "cannot listen" in p.stderr and p.stderr.strip().count("\n") == 0, p.stderr
     assert "http://" not in p.stdout
+
+
+def test_a_folder_gives_only_its_reports_and_counts_the_rest(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    (folder / "page_files").mkdir(parents=True)
+    (folder / ".cache").mkdir()
+    for name in ("001_3c78160da86addac.txt", "003_11fc56b6ab2a71ee.txt"):
+        (folder / name).write_bytes((CORPUS / "seeds" / name).read_bytes())
+    (folder / "README.md").write_text("# Reports\n政府信息公开工作年度报告, collected.\n", "utf-8")
+    (folder / "page_files" / "style.css").write_text("body{}", "utf-8")
+    (folder / "page_files" / "main.js").write_text("var a = 1;", "utf-8")
+    (folder / ".cache" / "x.txt").write_text("x", "utf-8")
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n")
+    out = folder / "results.jsonl"
+    for _ in range(2):  # the second run finds its own output in the folder and leaves it alone
+        p = run("extract", str(folder), "-o", str(out))
+        assert p.returncode == 0, p.stderr
+        sources = [Path(json.loads(line)["source"]).name for line in out.read_text("utf-8").splitlines()]
+        assert sources == ["001_3c78160da86addac.txt", "003_11fc56b6ab2a71ee.txt"]  # input order
+        (summary,) = [line for line in p.stderr.splitlines() if "skipped" in line]
+        assert "2 in a saved page's asset folder" in summary and "1 hidden" in summary and ".png" in summary
+        assert not (folder / "results.errors.jsonl").exists()  # no errors, no empty side file
+
+
+def test_a_url_is_refused_in_one_line(tmp_path: Path) -> None:
+    p = run("extract", "https://www.example.gov.cn/2022.html", "-o", str(tmp_path / "out.jsonl"))
+    assert p.returncode == 1 and "not fetched (xxgk works offline)" in p.stderr and "Traceback" not in p.stderr

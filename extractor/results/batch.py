@@ -44,6 +44,28 @@ class Outcome:
     flagged: int = 0
 
 
+class SideFile:
+    """A text file opened (for appending) only when its first line is written: a run without errors
+    leaves no empty error file behind."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[str] | None = None
+
+    def write(self, text: str) -> int:
+        if self._file is None:
+            self._file = self.path.open("a", encoding="utf-8")
+        return self._file.write(text)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
 @dataclass
 class Summary:
     done: int = 0
@@ -106,7 +128,9 @@ def settle_collector() -> None:
 
 
 def outcomes(files: list[Path], *, flat: bool, workers: int, llm: ModelClient | None) -> Iterator[Outcome]:
-    """Outcomes as files finish (in input order with a model: the model, not the order, is the limit)."""
+    """Outcomes in input order, so that a batch's output lists its reports as they were given. A slow
+    file holds back the records after it until it is done; a kill loses none of them (--resume redoes
+    what was not written)."""
     if llm is not None:
         with ThreadPoolExecutor(max(1, llm.config.concurrency)) as pool:
             yield from pool.map(lambda p: extract_one(p, flat, llm), files)
@@ -116,10 +140,10 @@ def outcomes(files: list[Path], *, flat: bool, workers: int, llm: ModelClient | 
         for p in files:
             yield extract_one(p, flat)
         return
-    # Workers get files in small chunks; results stream back as they finish, so memory stays flat.
+    # Workers get files in small chunks; results stream back in input order, so memory stays flat.
     ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     with ctx.Pool(workers, initializer=settle_collector) as pool:
-        yield from pool.imap_unordered(_extract_rules_only, ((p, flat) for p in files), chunksize=4)
+        yield from pool.imap(_extract_rules_only, ((p, flat) for p in files), chunksize=4)
 
 
 def run(
@@ -130,7 +154,7 @@ def run(
     workers: int = 1,
     llm: ModelClient | None = None,
     skip: set[str] | None = None,
-    errors: IO[str] | None = None,
+    errors: IO[str] | SideFile | None = None,
     on_progress: Callable[[Outcome | None], None] | None = None,
 ) -> Summary:
     """Extract `files` to `out` (one line per record, flushed), skipping content hashes in `skip`."""
