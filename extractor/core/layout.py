@@ -61,6 +61,8 @@ class Layout:
     organ_suffixes: tuple[str, ...]
     spam_markers: tuple[str, ...]
     injection_markers: tuple[str, ...]
+    qualifiers: tuple[str, ...]  # words that narrow a prose figure to less than the fact
+    foreign_subjects: dict[str, tuple[str, ...]]  # narrative fact -> subjects whose counts are not it
 
     def app_rows_for(self, fmt: Format) -> tuple[Row, ...]:
         return tuple(r for r in self.app_rows if fmt in r.formats)
@@ -115,4 +117,6 @@ def layout() -> Layout:
         organ_suffixes=tuple(data["meta"]["organ_suffixes"]),
         spam_markers=tuple(data["meta"]["spam_markers"]),
         injection_markers=tuple(data["model"]["injection_markers"]),
+        qualifiers=tuple(data["narrative"]["qualifiers"]),
+        foreign_subjects={k: tuple(v) for k, v in data["narrative"]["foreign_subjects"].items()},
     )

@@ -18,71 +18,67 @@ from extractor.core.numbers import chinese_numeral
 from extractor.core.reading import Reading, span
 from extractor.core.schema import Narrative, Value
 
-_N = r"(?P<num>\d+(?:\.\d+)?|[零一二三四五六七八九十百千两]+)"
+# A number as prose writes it: digits (with thousands separators: 2,600) or Chinese numerals.
+_N = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零一二三四五六七八九十百千两]+)"
 _GAP = r"[^。；;！!？?\n\d]"  # inside one clause, no other number in between
+# Inside one item of a list: no list separator either ("复议2件、诉讼0件" binds each number to its noun).
+_ITEM = r"[^。；;！!？?\n\d、，,]"
+_APPLICATIONS = r"\s*(?:件|条|份|个)"  # measure words of applications ("申请21条", "1份申请")
+_CASES = r"\s*(?:件|起|宗|例|个)"  # of cases ("行政复议36起")
+_NOT_A_CASE = r"(?!复议|诉讼)"
+# The end of a clause, or a word that names what was not (情况, 案件 …): after a negated noun.
+_CLAUSE_END = rf"(?:{_GAP}{{0,6}}?(?:情况|案件|情形|事项)|(?=[、和及与或]|[。；;，,!！?？\n]|$))"
 
 # Each fact: patterns whose `num` group is the value; `zero` patterns state there was none.
 PATTERNS: dict[str, list[str]] = {
     "applications_received": [
-        rf"(?:收到|受理|接收|新收|接到){_GAP}{{0,30}}?申请(?!人){_GAP}{{0,12}}?{_N}\s*件",
-        rf"(?:收到|受理|接收|新收){_GAP}{{0,6}}?依申请{_GAP}{{0,16}}?{_N}\s*件",
+        rf"(?:收到|受理|接收|新收|接到){_GAP}{{0,30}}?申请(?!人){_GAP}{{0,12}}?{_N}{_APPLICATIONS}",
+        rf"(?:收到|受理|接收|新收){_GAP}{{0,6}}?依申请{_GAP}{{0,16}}?{_N}{_APPLICATIONS}",
+        # The number before its noun: "收到70件申请", "共收到政府信息公开申请的有12份".
+        rf"(?:收到|受理|接收|接到){_GAP}{{0,12}}?{_N}{_APPLICATIONS}(?:(?:{_NOT_A_CASE}{_ITEM}){{0,12}}?)申请(?!人)",
     ],
     "applications_completed": [
-        rf"(?:已办结|办结|答复|办理完成|共办理|已办理|处理完毕){_GAP}{{0,14}}?{_N}\s*件",
+        rf"(?:已办结|办结|答复|办理完成|共办理|已办理|处理完毕){_GAP}{{0,14}}?{_N}{_APPLICATIONS}",
     ],
     "reconsideration_total": [
-        rf"(?:行政)?复议(?:案件|申请)?(?:数为|数量为|数|为|共)?\s*{_N}\s*件",
-        rf"{_N}\s*件{_GAP}{{0,20}}?行政复议(?!、|和|及|与)",
+        rf"(?:行政)?复议(?:案件|申请)?(?:数为|数量为|数|为|共)?\s*{_N}{_CASES}",
+        rf"{_N}{_CASES}(?:的)?{_ITEM}{{0,20}}?行政复议(?:申请|案件)?(?!、|和|及|与)",
     ],
     "litigation_total": [
-        rf"(?:行政)?诉讼(?:案件)?(?:数为|数量为|数|为|共)?\s*{_N}\s*件",
-        rf"{_N}\s*件{_GAP}{{0,20}}?行政诉讼",
+        rf"(?:行政)?诉讼(?:案件)?(?:数为|数量为|数|为|共)?\s*{_N}{_CASES}",
+        rf"{_N}{_CASES}(?:的)?{_ITEM}{{0,20}}?行政诉讼",
     ],
     "fee_amount": [
-        rf"(?:信息)?处理费{_GAP}{{0,20}}?(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
-        rf"收取{_GAP}{{0,12}}?(?:信息公开|处理)?费用{_GAP}{{0,8}}?(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
+        rf"(?:信息)?处理费{_GAP}{{0,20}}?(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
+        rf"收取{_GAP}{{0,12}}?(?:信息公开|处理)?费用{_GAP}{{0,8}}?(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
     ],
 }
 ZERO_PATTERNS: dict[str, list[str]] = {
     "applications_received": [
-        rf"(?:没有|未|无){_GAP}{{0,6}}?(?:发生|收到|受理|接到){_GAP}{{0,10}}?(?:依申请|公开申请|申请公开)",
+        # Not "未发生因政府信息公开申请行政复议": there the 申请 is for a review, not for information.
+        rf"(?:没有|未|无){_GAP}{{0,6}}?(?:发生|收到|受理|接到){_GAP}{{0,10}}?(?:依申请|公开申请|申请公开)"
+        rf"(?!{_GAP}{{0,4}}?(?:行政)?(?:复议|诉讼))",
+        # "没有公民、法人或其他组织向本机关提出政府信息公开申请"
+        rf"(?:没有|未有|无)(?:公民|法人|申请人|个人|组织|单位){_GAP}{{0,40}}?(?:提出|提交){_GAP}{{0,20}}?申请",
     ],
     "reconsideration_total": [
-        rf"(?:没有|未|无){_GAP}{{0,16}}?行政复议(?:、|和|及|与)?{_GAP}{{0,16}}?(?:情况|案件|情形|事项)",
+        # "未发生因政府信息公开引起的行政复议和行政诉讼", "没有…被申请行政复议或被提起行政诉讼",
+        # "未收到有关政府信息公开的行政复议申请": the negation reaches each item of the list.
+        rf"(?:没有|未|无){_GAP}{{0,30}}?(?:行政)?复议(?:申请)?{_CLAUSE_END}",
     ],
     "litigation_total": [
-        rf"(?:没有|未|无){_GAP}{{0,24}}?行政诉讼{_GAP}{{0,6}}?(?:情况|案件|情形|事项)",
+        rf"(?:没有|未|无){_GAP}{{0,40}}?(?:行政)?诉讼{_CLAUSE_END}",
     ],
     "fee_amount": [
         rf"(?:没有|未|无){_GAP}{{0,10}}?(?:收取|发生)?{_GAP}{{0,10}}?(?:信息处理费|处理费|公开收费|收费事项|收费情况)",
         rf"(?:没有|未|无)(?:收取|发生){_GAP}{{0,16}}?(?:收费|费用)",
+        # "未向申请人收取费用", "暂不收费", "不收取任何费用", "免收信息处理费"
+        rf"(?:没有|未|不|暂不|免)(?:向{_GAP}{{0,8}}?)?收(?:取)?(?:任何)?(?:信息处理)?费(?:用)?",
     ],
 }
-# Words that turn a statement into something narrower than a count ("未发生…被纠错", "败诉").
-QUALIFIERS = ("纠错", "纠正", "败诉", "被撤销", "确认违法")
 # A sentence giving one number for reconsideration and litigation together cannot feed either.
 COMBINED = re.compile(r"复议[、和及与]\s*(?:行政)?诉讼|诉讼[、和及与]\s*(?:行政)?复议")
-# Clauses about carried-over or someone else's applications are not this year's intake.
-EXCLUDE = {
-    "applications_received": ("结转", "网络问政", "信访", "咨询", "留言", "提案", "建议"),
-    # A count of one outcome ("同意公开答复9件") is not the number of applications completed.
-    "applications_completed": (
-        "同意",
-        "公开答复",
-        "部分",
-        "不予",
-        "予以",
-        "无法",
-        "其他处理",
-        "结转",
-        "下一年",
-        "下年度",
-        "留言",
-        "信件",
-        "提案",
-        "建议",
-    ),
-}
+
 
 # A statement is read only near a word it must contain: the regexes then run over short windows
 # instead of the whole report, which keeps the rules path fast.
@@ -258,8 +254,8 @@ def _candidates(
 def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Any injection marker (layout data); any qualifier or injection marker. One regex search per
     sentence instead of a substring test per word."""
-    markers = layout().injection_markers
-    return _any_of(markers), _any_of((*QUALIFIERS, *markers))
+    lay = layout()
+    return _any_of(lay.injection_markers), _any_of((*lay.qualifiers, *lay.injection_markers))
 
 
 @cache
@@ -277,11 +273,14 @@ def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
     # The words just before the match belong to it too ("部分公开答复0件" is one outcome, not the total).
     lead = text[max(0, m.start() - 6) : m.start()]
     lead = lead[max(lead.rfind(c) for c in "，,；;。\n") + 1 :]
-    if name in EXCLUDE and _any_of(EXCLUDE[name]).search(lead + clause):
+    foreign = layout().foreign_subjects.get(name, ())
+    if foreign and _any_of(foreign).search(lead + clause):
+        return False
+    if foreign and name.startswith("applications_") and _foreign_subject(text, m.start(), foreign):
         return False
     if name in ("reconsideration_total", "litigation_total"):
         local = text[max(0, m.start() - 12) : m.end()]
-        if COMBINED.search(local) or _any_of(QUALIFIERS).search(clause):
+        if COMBINED.search(local) or _any_of(layout().qualifiers).search(clause):
             return False
         # The sentence, or the one before it, must be about information disclosure: reports also
         # count lawsuits about other matters.
@@ -292,9 +291,20 @@ def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
     return True
 
 
+def _foreign_subject(text: str, at: int, foreign: tuple[str, ...]) -> bool:
+    """The sentence names another subject before the figure ("政务服务大厅受理行政许可事项N件，办结M件")
+    and never information disclosure: its counts are that subject's."""
+    start = max(text.rfind("。", 0, at), text.rfind("\n", 0, at)) + 1
+    before = text[start:at]
+    return _any_of(foreign).search(before) is not None and not any(w in before for w in _DISCLOSURE)
+
+
+_DISCLOSURE = ("信息公开", "依申请", "公开申请")
+
+
 def _number(raw: str) -> int | float | None:
     if raw[0].isdigit():
-        f = float(raw)
+        f = float(raw.replace(",", ""))
         return int(f) if f.is_integer() else f
     return chinese_numeral(raw)
 

@@ -1,0 +1,119 @@
+"""A set of prose sentences, by class, with the facts each states: the yardstick of the narrative rules.
+
+Each template is a way real reports phrase a fact (the classes of the prose issue: zero statements,
+measure words and word order, coordinated lists, foreign subjects, qualified negations), filled with
+random values. Expected: the value of each fact the sentence states, None for every other fact (a
+value there that is not in review is false certainty).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+FACTS = ("applications_received", "applications_completed", "reconsideration_total", "litigation_total", "fee_amount")
+
+
+@dataclass(frozen=True)
+class Case:
+    cls: str
+    text: str
+    expected: dict[str, int | float | None]
+
+
+def _both_zero(s: str) -> Callable[[random.Random], tuple[str, dict]]:
+    return lambda rng: (s.format(y=rng.randint(2015, 2025)), {"reconsideration_total": 0, "litigation_total": 0})
+
+
+def _one(fact: str, s: str, lo: int = 1, hi: int = 999) -> Callable[[random.Random], tuple[str, dict]]:
+    def make(rng: random.Random) -> tuple[str, dict]:
+        n = rng.randint(lo, hi)
+        return s.format(n=n, y=rng.randint(2015, 2025)), {fact: n}
+
+    return make
+
+
+def _const(text: str, expected: dict) -> Callable[[random.Random], tuple[str, dict]]:
+    return lambda rng: (text.format(y=rng.randint(2015, 2025)), expected)
+
+
+def _thousands(fact: str, s: str) -> Callable[[random.Random], tuple[str, dict]]:
+    """A figure written with a thousands separator ("2,600元")."""
+
+    def make(rng: random.Random) -> tuple[str, dict]:
+        n = rng.randint(1000, 999_999)
+        return s.format(n=f"{n:,}"), {fact: n}
+
+    return make
+
+
+def _pair(s: str, first: str, second: str) -> Callable[[random.Random], tuple[str, dict]]:
+    def make(rng: random.Random) -> tuple[str, dict]:
+        a, b = rng.sample(range(0, 60), 2)
+        return s.format(a=a, b=b), {first: a, second: b}
+
+    return make
+
+
+def _none(s: str) -> Callable[[random.Random], tuple[str, dict]]:
+    return lambda rng: (s.format(n=rng.randint(2, 9999), m=rng.randint(2, 9999)), {})
+
+
+TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
+    "zero statements": [
+        _both_zero("本年度未发生因政府信息公开引起的行政复议和行政诉讼。"),
+        _both_zero("{y}年，没有因政府信息公开工作被申请行政复议或被提起行政诉讼的情况。"),
+        _both_zero("全年未发生政府信息公开行政复议、行政诉讼案件。"),
+        _both_zero("本机关{y}年度无因政府信息公开引起的行政复议、行政诉讼。"),
+        _both_zero("{y}年度我办未发生因政府信息公开申请行政复议、提起行政诉讼的案件。"),
+        _const("本年度未收到有关政府信息公开的行政复议申请。", {"reconsideration_total": 0}),
+        _const("全年没有因政府信息公开被提起行政诉讼。", {"litigation_total": 0}),
+        _const("本年度依申请公开未向申请人收取费用。", {"fee_amount": 0}),
+        _const("依申请提供政府信息，暂不收费。", {"fee_amount": 0}),
+        _const("{y}年本机关未收取信息处理费。", {"fee_amount": 0}),
+        _const("本年度没有公民、法人或其他组织向本机关提出政府信息公开申请。", {"applications_received": 0}),
+        _const("{y}年度未收到政府信息公开申请。", {"applications_received": 0}),
+    ],
+    "measure words and word order": [
+        _one("applications_received", "全年共收到政府信息公开申请{n}件。"),
+        _one("applications_received", "本年度共受理政府信息公开申请{n}条。"),
+        _one("applications_received", "全年共收到{n}件政府信息公开申请，均已按时办结。"),
+        _one("applications_received", "{y}年共收到{n}份政府信息公开申请。"),
+        _one("applications_received", "本年度收到依申请公开政府信息申请{n}件。"),
+        _one("reconsideration_total", "因政府信息公开被申请行政复议{n}起。"),
+        _one("reconsideration_total", "全年收到政府信息公开行政复议申请{n}件。"),
+        _one("litigation_total", "因政府信息公开被提起行政诉讼{n}宗。"),
+        _one("fee_amount", "全年共收取信息处理费{n}元。"),
+        _thousands("fee_amount", "本年度收取信息处理费{n}元。"),
+    ],
+    "coordinated lists": [
+        _pair("因政府信息公开被申请行政复议{a}件、被提起行政诉讼{b}件。", "reconsideration_total", "litigation_total"),
+        _pair("政府信息公开行政诉讼案件{a}件、行政复议案件{b}件。", "litigation_total", "reconsideration_total"),
+        _pair("全年收到政府信息公开申请{a}件，办结{b}件。", "applications_received", "applications_completed"),
+        _pair("涉及政府信息公开的行政复议{a}起，行政诉讼{b}起。", "reconsideration_total", "litigation_total"),
+    ],
+    "foreign subjects": [
+        _none("政务服务大厅全年受理行政许可事项{n}件，办结{m}件。"),
+        _none("12345热线全年受理群众来电{n}件。"),
+        _none("本机关办理各类行政复议案件{n}件。"),
+        _none("全年收到网络问政留言{n}件，已全部答复。"),
+        _none("上年结转政府信息公开申请{n}件。"),
+    ],
+    "qualified negations": [
+        _const("全年未发生因政府信息公开被行政复议纠错或行政诉讼败诉的情形。", {}),
+        _const("本年度没有政府信息公开行政诉讼败诉案件。", {}),
+        _const("未发生政府信息公开行政复议被纠正的情况。", {}),
+    ],
+}
+
+
+def cases(per_template: int = 5, seed: int = 0) -> list[Case]:
+    rng = random.Random(seed)
+    out = []
+    for cls, templates in TEMPLATES.items():
+        for make in templates:
+            for _ in range(per_template):
+                text, stated = make(rng)
+                out.append(Case(cls, text, {f: stated.get(f) for f in FACTS}))
+    return out
