@@ -38,6 +38,8 @@ _LABEL_LOOK_BACK = 10  # a row label's numbering ("第十二部分 ", "(十一)"
 _TITLE = re.compile(r"\s(?=\S{2,40}?(?:19|20)\d{2}\s*年度?\S{0,20}?年度报告)")
 _TITLE_WITHIN = 3000
 _DISPUTES_HEADER = re.compile(r"行政复议\s*(?:\|\s*)?(?:行政诉讼|结果\s*维持)")
+_FIRST_NUMBER = re.compile(r"\s(?=\d+(?:\.\d+)?\s*(?:\||\s\d))")  # a cell that is a number, before the next cell
+_HEADER_SPAN = 400  # how far 表四's header cells reach
 # Markdown: a separator row (|---|---|) and a heading (## 表三) stood on lines of their own.
 _MARKDOWN_RULE = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|)+")
 _MARKDOWN_HEADING = re.compile(r"#{1,6}\s")
@@ -67,7 +69,12 @@ def line_breaks(text: str) -> list[int]:
         if end is not None:
             points.add(end)
     points.update(m.start() for m in _TITLE.finditer(text, 0, _TITLE_WITHIN))
-    points.update(m.start() - 1 for m in _DISPUTES_HEADER.finditer(text))
+    for m in _DISPUTES_HEADER.finditer(text):
+        points.add(m.start() - 1)
+        # 表四's one data row (15 numbers) stood on a line of its own, after the header's cells.
+        first = _FIRST_NUMBER.search(text, m.end(), m.end() + _HEADER_SPAN)
+        if first is not None:
+            points.add(first.start())
     if "---" in text:
         points.update(p for m in _MARKDOWN_RULE.finditer(text) for p in (m.start() - 1, m.end()))
         points.update(m.start() - 1 for m in _MARKDOWN_HEADING.finditer(text))
