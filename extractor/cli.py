@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import glob
+import json
 import os
 import sys
 from collections import Counter
@@ -283,9 +284,13 @@ def _progress_bar(total: int, show: bool | None) -> Iterator[Callable[[object], 
 @main.command("eval")
 @click.argument("dirs", nargs=-1, required=True)
 @click.option("--worst", default=5, show_default=True, help="How many of the worst reports to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object (for scripts).")
 @llm_options
-def eval_cmd(dirs: tuple[str, ...], worst: int, llm: ModelClient | None) -> None:
-    """Extract every report with a *.gold.json beside it and score it against the gold values."""
+def eval_cmd(dirs: tuple[str, ...], worst: int, as_json: bool, llm: ModelClient | None) -> None:
+    """Extract every report with a *.gold.json beside it and score it against the gold values.
+
+    Example: xxgk eval tests/corpus/seeds tests/corpus/real --json
+    """
     usage = Usage()
     for d in dirs:
         if not Path(d).is_dir():
@@ -302,12 +307,39 @@ def eval_cmd(dirs: tuple[str, ...], worst: int, llm: ModelClient | None) -> None
             continue
         usage.add(report.usage)
         scores.append(score(report.flat(), load_gold(gold_path)))
-    _print_eval(scores, worst)
-    if llm is not None:
+    if as_json:
+        click.echo(json.dumps(_eval_json(scores, usage if llm is not None else None), ensure_ascii=False))
+    else:
+        _print_eval(scores, worst)
+    if llm is not None and not as_json:
         click.echo(_usage_line(usage))
     if failed:
         _fail(f"{failed} report(s) could not be extracted")
         sys.exit(1)
+
+
+def _eval_json(scores: list[ReportScore], usage: Usage | None) -> dict[str, Any]:
+    """Every metric of the table, per section and in all, and each report's wrong fields."""
+
+    def tally(t: Tally) -> dict[str, Any]:
+        return {**vars(t), "accuracy": t.accuracy, "review_load": t.review_load}
+
+    sections: dict[str, Tally] = {}
+    total = Tally()
+    for s in scores:
+        total.add(s.total)
+        for name, t in s.by_section.items():
+            sections.setdefault(name, Tally()).add(t)
+    reports = [
+        {"source": s.source, **tally(s.total),
+         "wrong": [{"field": f, "gold": g, "got": v, "in_review": r} for f, g, v, r in s.wrong]}
+        for s in scores
+    ]  # fmt: skip
+    out: dict[str, Any] = {"all": tally(total), "sections": {k: tally(v) for k, v in sorted(sections.items())}}
+    out["reports"] = reports
+    if usage is not None:
+        out["usage"] = usage.model_dump()
+    return out
 
 
 def _print_eval(scores: list[ReportScore], worst: int) -> None:

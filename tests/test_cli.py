@@ -223,3 +223,12 @@ def test_a_folder_gives_only_its_reports_and_counts_the_rest(tmp_path: Path) -> 
 def test_a_url_is_refused_in_one_line(tmp_path: Path) -> None:
     p = run("extract", "https://www.example.gov.cn/2022.html", "-o", str(tmp_path / "out.jsonl"))
     assert p.returncode == 1 and "not fetched (xxgk works offline)" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_eval_json_gives_every_metric() -> None:
+    p = run("eval", str(CORPUS / "seeds"), "--json")
+    assert p.returncode == 0, p.stderr
+    scores = json.loads(p.stdout)
+    assert scores["all"]["judged"] > 0 and scores["all"]["silent"] == 0
+    assert {"accuracy", "review_load", "false_certain"} <= scores["all"].keys()
+    assert len(scores["reports"]) == len(list((CORPUS / "seeds").glob("*.gold.json")))
