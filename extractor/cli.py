@@ -91,6 +91,27 @@ def _not_a_report_file(f: Path, parts: tuple[str, ...], own: set[Path]) -> str |
     return None if suffix in REPORT_SUFFIXES else (suffix or "without extension")
 
 
+def _extract_stdin(output: str, flat: bool, llm: ModelClient | None) -> None:
+    """One report read from standard input (`cat report.html | xxgk extract -`), named <stdin>."""
+    from extractor.pipeline import extract_document
+    from extractor.read.load import load_bytes
+
+    try:
+        report = extract_document(load_bytes(sys.stdin.buffer.read(), "<stdin>"), llm)
+    except InputError as e:
+        _fail(f"<stdin>: {e}")
+        sys.exit(1)
+    line = (
+        json.dumps({**report.flat(), "content_hash": report.content_hash}, ensure_ascii=False)
+        if flat
+        else report.model_dump_json()
+    )
+    if output == "-":
+        click.echo(line)
+    else:
+        Path(output).write_text(line + "\n", encoding="utf-8")
+
+
 def _fail(message: str) -> None:
     click.echo(f"xxgk: {message}", err=True)
 
@@ -205,6 +226,11 @@ def extract_cmd(
 
     if resume and output == "-":
         raise click.ClickException("--resume needs an output file (-o FILE)")
+    if paths == ("-",):
+        _extract_stdin(output, flat, llm)
+        return
+    if "-" in paths:
+        raise click.ClickException("'-' (standard input) is a report of its own: give it alone")
     out_path = None if output == "-" else Path(output)
     errors_path = out_path.with_name(out_path.stem + ".errors.jsonl") if out_path else None
     urls = [p for p in paths if p.startswith(("http://", "https://"))]

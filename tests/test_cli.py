@@ -232,3 +232,13 @@ def test_eval_json_gives_every_metric() -> None:
     assert scores["all"]["judged"] > 0 and scores["all"]["silent"] == 0
     assert {"accuracy", "review_load", "false_certain"} <= scores["all"].keys()
     assert len(scores["reports"]) == len(list((CORPUS / "seeds").glob("*.gold.json")))
+
+
+def test_standard_input_is_one_report() -> None:
+    text = (CORPUS / "seeds" / "001_3c78160da86addac.txt").read_bytes()
+    p = subprocess.run([*XXGK, "extract", "-", "--flat"], input=text, capture_output=True)
+    assert p.returncode == 0, p.stderr
+    record = json.loads(p.stdout)
+    assert record["source"] == "<stdin>" and record["values"]["applications.new_received.total"] == 14
+    empty = subprocess.run([*XXGK, "extract", "-"], input=b"", capture_output=True, text=True)
+    assert empty.returncode == 1 and "<stdin>: empty file" in empty.stderr
