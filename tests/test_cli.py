@@ -240,5 +240,5 @@ def test_standard_input_is_one_report() -> None:
     assert p.returncode == 0, p.stderr
     record = json.loads(p.stdout)
     assert record["source"] == "<stdin>" and record["values"]["applications.new_received.total"] == 14
-    empty = subprocess.run([*XXGK, "extract", "-"], input=b"", capture_output=True, text=True)
+    empty = subprocess.run([*XXGK, "extract", "-"], input="", capture_output=True, text=True)
     assert empty.returncode == 1 and "<stdin>: empty file" in empty.stderr
