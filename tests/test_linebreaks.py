@@ -53,3 +53,15 @@ def test_a_one_line_report_reads_like_its_original() -> None:
     differ = [f for f in flat["values"] if f not in same]
     assert len(same) >= 0.9 * len(flat["values"])
     assert all(f in flat_one["review"] for f in differ)  # what differs is in review, never silent
+
+
+def test_a_megabyte_line_of_repeated_row_labels_does_not_hang(tmp_path) -> None:
+    """A hostile page: one 1 MB line made of 表三's first row over and over. Restoring its lines is
+    linear (a quadratic look-back once took 20 s here); the guard is a hang limit, not a benchmark."""
+    import subprocess
+    import sys
+
+    page = tmp_path / "hostile.txt"
+    page.write_text(("一、本年新收政府信息公开申请数量 | 1 | 2 | " * 30000)[:1_000_000], "utf-8")
+    code = "import sys; from extractor import extract; extract(sys.argv[1])"
+    subprocess.run([sys.executable, "-c", code, str(page)], check=True, timeout=60, capture_output=True)

@@ -10,6 +10,7 @@ alone.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -86,7 +87,7 @@ def line_breaks(text: str) -> list[int]:
             # "| 规章 | 22 |": the pipe before a label opens its row, unless it closes the row before it
             # ("18 | 规章 | 6"), which is on the same line as that pipe, after the last break.
             # Between two pipes ("| 22 | | 规章"), the first closes the row before and the second opens.
-            line_start = max((q for q in before if q < p - 1), default=-1) + 1
+            line_start = before[k - 1] + 1 if (k := bisect.bisect_left(before, p - 1)) else 0
             closes = "|" in text[line_start : p - 1] and not (p >= 3 and text[p - 3] == "|")
             points.add(p if closes else p - 2)
         else:
