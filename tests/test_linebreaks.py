@@ -4,6 +4,8 @@ start lines again, one character for one, and text that kept its lines is left a
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 from extractor import extract
 from extractor.core.normalize import normalize
@@ -58,9 +60,6 @@ def test_a_one_line_report_reads_like_its_original() -> None:
 def test_a_megabyte_line_of_repeated_row_labels_does_not_hang(tmp_path) -> None:
     """A hostile page: one 1 MB line made of 表三's first row over and over. Restoring its lines is
     linear (a quadratic look-back once took 20 s here); the guard is a hang limit, not a benchmark."""
-    import subprocess
-    import sys
-
     page = tmp_path / "hostile.txt"
     page.write_text(("一、本年新收政府信息公开申请数量 | 1 | 2 | " * 30000)[:1_000_000], "utf-8")
     code = "import sys; from extractor import extract; extract(sys.argv[1])"
