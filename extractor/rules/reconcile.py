@@ -9,6 +9,7 @@ when the parse itself may be at fault.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -16,6 +17,7 @@ from functools import cache, lru_cache
 from extractor.core import confidence as tier
 from extractor.core.arithmetic import EPS, holds
 from extractor.core.schema import Check, Format, Identity, Outcome, Value, identities, r5_holds
+from extractor.rules.solve import solve
 
 Numeric = int | float
 
@@ -80,8 +82,12 @@ def reconcile(
             if fid not in values:
                 values[fid] = Value(status="missing")
     known = _known(values)
+    ranges: dict[str, tuple[float, float]] = {}
     if not plan.hard_cell_set <= known.keys():  # a fully printed table has nothing to solve
-        _propagate(values, known, plan.hard, soft=False)
+        solution = solve(plan.hard, known)
+        for fid, (number, why) in solution.forced.items():
+            known[fid] = _derive(values, fid, number, why, soft=False)
+        ranges = solution.ranges
     # Prose totals (R7) may settle a table group the table leaves entirely blank; such values are
     # only as good as the prose, so they go to review.
     usable = [r for r in plan.soft if r.lhs[0] in known and all(c in values for c in r.rhs)]
@@ -92,7 +98,7 @@ def reconcile(
     else:
         checked = tuple(r for r in plan.rules if values.keys() >= r.cell_set)
     checks = [_check(known, values, r, plan.passed) for r in checked]
-    _apply(values, checks, checked, plan.by_id, sound)
+    _apply(values, checks, checked, plan.by_id, sound, ranges)
     if restored_layout:
         _doubt_unplaced_cells(values, checks)
     return checks
@@ -112,7 +118,7 @@ def _doubt_unplaced_cells(values: dict[str, Value], checks: list[Check]) -> None
     its cells was derived from it confirms nothing (it was made to hold); the others still check."""
     placed: set[str] = set()
     for chk in checks:
-        made_to_hold = any(_forced_by(values[c]) == chk.rule for c in chk.cells)
+        made_to_hold = any(chk.rule in _forced_by(values[c]) for c in chk.cells)
         if chk.outcome == "PASS" and chk.rule.startswith(_PLACING) and not made_to_hold:
             placed.update(chk.cells)
     for fid, v in values.items():
@@ -147,7 +153,7 @@ def _propagate(values: dict[str, Value], known: dict[str, Numeric], rules: Seque
             for fid, val in forced.items():
                 if val < -EPS or (rule.soft and fid in rule.lhs):
                     continue  # infeasible (the check will say so), or prose filled from a table
-                known[fid] = _derive(values, fid, val, rule, soft)
+                known[fid] = _derive(values, fid, val, rule.id, soft)
                 changed = any_change = True
         if not changed:
             break
@@ -155,7 +161,7 @@ def _propagate(values: dict[str, Value], known: dict[str, Numeric], rules: Seque
     return any_change
 
 
-def _derive(values: dict[str, Value], fid: str, val: Numeric, rule: Identity, soft: bool) -> Numeric:
+def _derive(values: dict[str, Value], fid: str, val: Numeric, why: str, soft: bool) -> Numeric:
     old = values.get(fid) or Value()
     number = round(val) if abs(val - round(val)) < EPS else val
     printed = "blank" if old.status == "blank" else "nothing"
@@ -165,8 +171,8 @@ def _derive(values: dict[str, Value], fid: str, val: Numeric, rule: Identity, so
         source="rule",
         evidence=old.evidence,
         raw=old.raw,
-        note=f"forced by {rule.id}{' (prose total)' if soft else ''}; printed {printed}",
-        review=[f"filled from a prose total through {rule.id}; the table leaves it blank"] if soft else [],
+        note=f"forced by {why}{' (prose total)' if soft else ''}; printed {printed}",
+        review=[f"filled from a prose total through {why}; the table leaves it blank"] if soft else [],
     )
     return number
 
@@ -238,6 +244,7 @@ def _apply(
     checked: tuple[Identity, ...],
     rules: dict[str, Identity],
     sound: dict[str, bool],
+    ranges: dict[str, tuple[float, float]],
 ) -> None:
     # Runs once per field of every report: what depends only on the outcomes is worked out once.
     per_field = _per_field(checked, tuple(chk.outcome for chk in checks))
@@ -264,7 +271,9 @@ def _apply(
             v.review.append("read by the model only; no rule or table confirms it")
         if value is None and (v.status == "blank" or (tags and fid.startswith(_COUNTED))):
             what = "blank cell" if v.status == "blank" else "not found in the table"
-            v.review.append(f"{what}: no identity settles its value")
+            lo, hi = ranges.get(fid, (0.0, math.inf))
+            allowed = f" (the identities allow {lo:g} to {hi:g})" if hi != math.inf else ""
+            v.review.append(f"{what}: no identity settles its value{allowed}")
         v.confidence = _confidence(v, passed, sound.get(fid, False), fid.startswith(_COUNTED))
 
 
@@ -306,8 +315,8 @@ def _confidence(v: Value, passed: bool, sound: bool, table: bool = False) -> flo
     return min(base, tier.REVIEW_CAP) if v.review else base
 
 
-def _forced_by(v: Value) -> str | None:
-    """The identity a derived value was forced by (its note, written by _derive)."""
+def _forced_by(v: Value) -> tuple[str, ...]:
+    """The identities a derived value was forced by (its note, written by _derive)."""
     if v.status != "derived" or not v.note or not v.note.startswith("forced by "):
-        return None
-    return v.note[len("forced by ") :].split(" ", 1)[0].rstrip(";")
+        return ()
+    return tuple(v.note[len("forced by ") :].split(";", 1)[0].split(" (", 1)[0].split(" + "))
