@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from extractor.core.schema import Identity
 
 INF = math.inf
-MAX_ROUNDS = 200  # bound tightening passes (each pass visits every identity once)
+MAX_ROUNDS = 200  # bound tightening: at most this many visits per identity
 MAX_LEAVES = 20_000  # assignments tried by the search, per group of linked unknowns
 _EPS = 1e-9
 
@@ -87,34 +87,58 @@ def _tighten(
     hi: dict[str, float],
     why: dict[str, str],
 ) -> bool:
-    """Tighten the bounds until they hold still; False when they cross (no solution)."""
-    for _ in range(MAX_ROUNDS):
-        moved = False
-        for r in rules:
-            for side, other in ((r.lhs, r.rhs), (r.rhs, r.lhs)):
-                other_lo, _ = _side(other, known, lo)
-                other_hi, other_inf = _side(other, known, hi)
-                side_lo, _ = _side(side, known, lo)
-                side_hi, side_inf = _side(side, known, hi)
-                for x in side:
-                    if x in known or lo[x] == hi[x]:
-                        continue
-                    rest_lo = side_lo - lo[x]
-                    x_inf = 1 if hi[x] == INF else 0
-                    rest_hi = INF if side_inf - x_inf > 0 else side_hi - (0.0 if x_inf else hi[x])
-                    new_hi = INF if other_inf else math.floor(other_hi - rest_lo + _EPS)
-                    new_lo = -INF if rest_hi == INF else math.ceil(other_lo - rest_hi - _EPS)
-                    if new_hi < hi[x]:
-                        hi[x], moved = new_hi, True
-                    if new_lo > lo[x]:
-                        lo[x], moved = new_lo, True
-                    if lo[x] > hi[x]:
-                        return False
-                    if lo[x] == hi[x]:
-                        why[x] = r.id
-        if not moved:
-            return True
+    """Tighten the bounds until they hold still; False when they cross (no solution). A worklist:
+    an identity is looked at again only when a bound of one of its cells moved."""
+    binding: dict[str, list[Identity]] = {}
+    for r in rules:
+        for c in r.cells:
+            if c in lo:
+                binding.setdefault(c, []).append(r)
+    queue = list(rules)
+    queued = set(map(id, queue))
+    visits = 0
+    while queue and visits < MAX_ROUNDS * len(rules):
+        r = queue.pop()
+        queued.discard(id(r))
+        visits += 1
+        moved = _tighten_one(r, known, lo, hi, why)
+        if moved is None:
+            return False
+        for x in moved:
+            for other in binding[x]:
+                if id(other) not in queued:
+                    queue.append(other)
+                    queued.add(id(other))
     return True
+
+
+def _tighten_one(
+    r: Identity, known: dict[str, int | float], lo: dict[str, float], hi: dict[str, float], why: dict[str, str]
+) -> list[str] | None:
+    """Tighten the bounds of `r`'s unknowns from `r` alone: the cells whose bounds moved, or None
+    when a lower bound passes an upper one."""
+    moved: list[str] = []
+    for side, other in ((r.lhs, r.rhs), (r.rhs, r.lhs)):
+        other_lo, _ = _side(other, known, lo)
+        other_hi, other_inf = _side(other, known, hi)
+        side_lo, _ = _side(side, known, lo)
+        side_hi, side_inf = _side(side, known, hi)
+        for x in side:
+            if x in known or lo[x] == hi[x]:
+                continue
+            rest_lo = side_lo - lo[x]
+            x_inf = 1 if hi[x] == INF else 0
+            rest_hi = INF if side_inf - x_inf > 0 else side_hi - (0.0 if x_inf else hi[x])
+            new_hi = INF if other_inf else math.floor(other_hi - rest_lo + _EPS)
+            new_lo = -INF if rest_hi == INF else math.ceil(other_lo - rest_hi - _EPS)
+            if new_hi < hi[x] or new_lo > lo[x]:
+                hi[x], lo[x] = min(hi[x], new_hi), max(lo[x], new_lo)
+                moved.append(x)
+                if lo[x] > hi[x]:
+                    return None
+                if lo[x] == hi[x]:
+                    why[x] = r.id
+    return moved
 
 
 def _search(
