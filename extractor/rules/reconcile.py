@@ -84,10 +84,14 @@ def reconcile(
     known = _known(values)
     ranges: dict[str, tuple[float, float]] = {}
     if not plan.hard_cell_set <= known.keys():  # a fully printed table has nothing to solve
-        solution = solve(plan.hard, known)
-        for fid, (number, why) in solution.forced.items():
-            known[fid] = _derive(values, fid, number, why, soft=False)
-        ranges = solution.ranges
+        # The common blanks first, cheaply (one unknown in an identity, or a side that balances);
+        # what they leave open goes to the exact solver (rules.solve), which finds the same values.
+        _propagate(values, known, plan.hard, soft=False)
+        if not plan.hard_cell_set <= known.keys():
+            solution = solve(plan.hard, known)
+            for fid, (number, why) in solution.forced.items():
+                known[fid] = _derive(values, fid, number, why, soft=False)
+            ranges = solution.ranges
     # Prose totals (R7) may settle a table group the table leaves entirely blank; such values are
     # only as good as the prose, so they go to review.
     usable = [r for r in plan.soft if r.lhs[0] in known and all(c in values for c in r.rhs)]
