@@ -350,12 +350,7 @@ def _eval_json(scores: list[ReportScore], usage: Usage | None) -> dict[str, Any]
     def tally(t: Tally) -> dict[str, Any]:
         return {**vars(t), "accuracy": t.accuracy, "review_load": t.review_load}
 
-    sections: dict[str, Tally] = {}
-    total = Tally()
-    for s in scores:
-        total.add(s.total)
-        for name, t in s.by_section.items():
-            sections.setdefault(name, Tally()).add(t)
+    sections, total = _tallies(scores)
     reports = [
         {"source": s.source, **tally(s.total),
          "wrong": [{"field": f, "gold": g, "got": v, "in_review": r} for f, g, v, r in s.wrong]}
@@ -368,13 +363,19 @@ def _eval_json(scores: list[ReportScore], usage: Usage | None) -> dict[str, Any]
     return out
 
 
-def _print_eval(scores: list[ReportScore], worst: int) -> None:
+def _tallies(scores: list[ReportScore]) -> tuple[dict[str, Tally], Tally]:
+    """The reports' scores summed per section and in all."""
     sections: dict[str, Tally] = {}
     total = Tally()
     for s in scores:
         total.add(s.total)
         for name, t in s.by_section.items():
             sections.setdefault(name, Tally()).add(t)
+    return sections, total
+
+
+def _print_eval(scores: list[ReportScore], worst: int) -> None:
+    sections, total = _tallies(scores)
     click.echo(f"{'section':<14}{'judged':>7}{'exact':>7}{'accuracy':>10}{'silent':>8}{'review':>8}{'false-cert':>11}")
     for name, t in [*sorted(sections.items()), ("ALL", total)]:
         row = f"{name:<14}{t.judged:>7}{t.exact:>7}{t.accuracy:>9.2%} {t.silent:>7}"

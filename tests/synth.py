@@ -188,8 +188,15 @@ def _traditional(text: str) -> str:
     return opencc.OpenCC("s2t").convert(text)
 
 
+def _footers(text: str) -> str:
+    """A page footer ("第 2 页 共 9 页") after every 25th line, as PDF text exports leave them."""
+    lines = text.split("\n")
+    return "\n".join(line + (f"\n第 {i // 25 + 1} 页 共 9 页" if i % 25 == 24 else "") for i, line in enumerate(lines))
+
+
 # Rewrites that keep the lines (the parse must come back exactly) and one that loses them all (a
-# scraped page saved as one line: the parse may doubt, never be silently wrong).
+# scraped page saved as one line: the parse may doubt, never be silently wrong). Used on synthetic
+# reports here and on the corpus in tests/test_variants.py.
 PAGE_REWRITES: dict[str, Callable[[str], str]] = {
     "as-is": lambda text: text,
     "heading-dot": _renumber("dot"),
@@ -197,6 +204,8 @@ PAGE_REWRITES: dict[str, Callable[[str], str]] = {
     "heading-part": _renumber("part"),
     "crlf": lambda text: text.replace("\n", "\r\n"),
     "traditional": _traditional,
+    "footers": _footers,
+    "full-width-digits": lambda text: text.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"}),
 }
 LINE_LOSING = {"one-line": lambda text: re.sub(r"\s*\n\s*", " ", text)}
 

@@ -8,43 +8,16 @@ a silent error.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from pathlib import Path
 
-import opencc
 import pytest
 
 from extractor import extract
 from extractor.results.evaluate import score
 from tests.conftest import corpus_reports, gold_of
+from tests.synth import LINE_LOSING, PAGE_REWRITES
 
-CN = "一二三四五六"
-
-
-def renumber(style: str) -> Callable[[str], str]:
-    def one(m: re.Match[str]) -> str:
-        i = CN.index(m.group(1)) + 1
-        return {"dot": f"{i}. ", "dun": f"{i}、", "part": f"第{m.group(1)}部分 "}[style]
-
-    return lambda text: re.sub(r"(?m)^([一二三四五六])、", one, text)
-
-
-def footers(text: str) -> str:
-    lines = text.split("\n")
-    return "\n".join(line + (f"\n第 {i // 25 + 1} 页 共 9 页" if i % 25 == 24 else "") for i, line in enumerate(lines))
-
-
-VARIANTS: dict[str, Callable[[str], str]] = {
-    "heading-dot": renumber("dot"),
-    "heading-dun": renumber("dun"),
-    "heading-part": renumber("part"),
-    "one-line": lambda text: re.sub(r"\s*\n\s*", " ", text),
-    "crlf": lambda text: text.replace("\n", "\r\n"),
-    "traditional": opencc.OpenCC("s2t").convert,
-    "footers": footers,
-    "full-width-digits": lambda text: text.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"}),
-}
+VARIANTS = {**{k: v for k, v in PAGE_REWRITES.items() if k != "as-is"}, **LINE_LOSING}
 TEXT_REPORTS = [p for p in corpus_reports() if p.suffix in (".txt", ".md")]
 
 
