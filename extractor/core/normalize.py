@@ -27,7 +27,11 @@ _CJK_EXTRA = frozenset("“”‘’《》〈〉【】、。")
 CJK_CLASS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’《》〈〉【】"
 _SPACE = "[ \u00a0\u3000]"
 _SPACE_RUN = re.compile(f"{_SPACE}(?:{_SPACE}*(?=\n|$)|(?<=[0-9{CJK_CLASS}]{_SPACE}){_SPACE}*(?=[0-9{CJK_CLASS}]))")
-_PAGE_FOOTER = re.compile(r"[—–-][—–-]*[ \t]*\d{1,3}[ \t]*[—–-]+")
+# Page footers a PDF's text keeps between lines, each alone on its line: "— 3 —", "第 2 页 共 9 页".
+_PAGE_FOOTER = re.compile(
+    r"[—–-][—–-]*[ \t]*\d{1,3}[ \t]*[—–-]+"
+    r"|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?"
+)
 
 
 def is_cjk(ch: str) -> bool:
