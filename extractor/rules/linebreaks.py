@@ -49,7 +49,7 @@ _MARKDOWN_HEADING = re.compile(r"#{1,6}\s")
 @dataclass(frozen=True)
 class Heading:
     before: int  # the whitespace in front of its numbering (-1: the text starts with it)
-    start: int
+    phrase_end: int  # where its key phrase ends (its title runs on a few words)
     phrase: str  # the key phrase that makes it a heading
 
 
@@ -66,7 +66,7 @@ def line_breaks(text: str) -> list[int]:
     for h in headings:
         if h.before >= 0:
             points.add(h.before)
-        end = _title_end(text, h.start)
+        end = _title_end(text, h.phrase_end)
         if end is not None:
             points.add(end)
     points.update(m.start() for m in _TITLE.finditer(text, 0, _TITLE_WITHIN))
@@ -131,9 +131,9 @@ def _table_zone(headings: list[Heading], n: int) -> tuple[int, int]:
     start, end = 0, n
     for h in headings:
         if h.phrase in phrases["active"] and start == 0:
-            start = h.start
-        elif h.phrase in phrases["problems"] and h.start > start:
-            end = h.start
+            start = h.phrase_end
+        elif h.phrase in phrases["problems"] and h.phrase_end > start:
+            end = h.phrase_end
     return start, end
 
 
