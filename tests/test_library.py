@@ -41,3 +41,11 @@ def test_extract_takes_a_path_or_text_not_both() -> None:
         extract(SEED, text="x")
     with pytest.raises(TypeError):
         extract()
+
+
+def test_report_get_knows_its_field_ids() -> None:
+    report = extract(SEED)  # a 2019-format report
+    assert report.get("applications.new_received.total").value == 14
+    assert report.get("active.regulations.issued") is None  # a 2021 field: not in this report
+    with pytest.raises(KeyError, match=r"applications\.new_recieved\.total"):
+        report.get("applications.new_recieved.total")  # a typo is an error, not a silent None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import cache, cached_property
 from operator import attrgetter
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -283,6 +283,11 @@ class Report(BaseModel):
                     yield fid, get(model)
 
     def get(self, field_id: str) -> Value | None:
+        """The Value of `field_id` ("disputes.reconsideration.total"); None when this report has no such
+        part (a 2019-format field of a 2021 report). Raises KeyError for an id that is no field of the
+        record at all (a typo)."""
+        if field_id not in field_ids():
+            raise KeyError(f"{field_id!r} is not a field id of the record (see extractor/core/fields.tsv)")
         node: object = self
         for name in field_id.split("."):
             node = getattr(node, name, None)
@@ -310,6 +315,26 @@ class Report(BaseModel):
 
 
 _PARTS = ("meta", "active", "applications", "disputes", "narrative")
+
+
+@cache
+def field_ids() -> frozenset[str]:
+    """Every field id a record can hold, in either format (the models' own fields)."""
+    parts = (("meta", Meta), ("active", Active2019), ("active", Active2021), ("applications", Applications),
+             ("disputes", Disputes), ("narrative", Narrative))  # fmt: skip
+    return frozenset(fid for part, cls in parts for fid in _field_ids_of(cls, part + "."))
+
+
+def _field_ids_of(cls: type[BaseModel], prefix: str) -> Iterator[str]:
+    for name, f in cls.model_fields.items():
+        if f.annotation is Value:
+            yield prefix + name
+            continue
+        for nested in (f.annotation, *get_args(f.annotation)):
+            if isinstance(nested, type) and issubclass(nested, BaseModel):
+                yield from _field_ids_of(nested, f"{prefix}{name}.")
+
+
 _ROUNDED: dict[float, float] = {}
 _PATHS: dict[tuple, list[tuple[str, Callable[[BaseModel], Value]]]] = {}
 

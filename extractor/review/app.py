@@ -160,7 +160,10 @@ def create_app(results: Path, store: DecisionStore | Path, reviewer: str, token:
     def item(request: Request, n: int) -> HTMLResponse:
         it = item_index(n)
         report = data.report(it.content_hash)
-        v = report.get(it.field)
+        try:
+            v = report.get(it.field)
+        except KeyError:
+            raise HTTPException(404, f"no field {it.field!r} in the record") from None
         fmt = str(report.meta.format.value or "")
         values = {fid: val.value for fid, val in report.fields()}
         context = {

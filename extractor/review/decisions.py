@@ -168,7 +168,10 @@ def apply(record: dict[str, Any], decisions: dict[str, Decision]) -> dict[str, A
         return record
     report = Report.model_validate(record)
     for fid, d in decisions.items():
-        v = report.get(fid)
+        try:
+            v = report.get(fid)
+        except KeyError:  # a decision on a field the record does not have (a damaged database)
+            continue
         if v is None:
             continue
         who = f"{d.reviewer} ({d.decided_at})" + (f": {d.reason}" if d.reason else "")
