@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from extractor import CORE_BUILD, __version__
-from extractor.core.schema import Format, Report, Usage
+from extractor.core.schema import Report, Usage
 from extractor.library import extract
 from extractor.read.load import InputError, display_name
 from extractor.results.evaluate import ReportScore, Tally, gold_pairs, load_gold, score
@@ -197,9 +197,9 @@ def _usage_line(total: Usage) -> str:
     )
 
 
-@main.command("extract")
+@main.command("extract", short_help="Extract reports to JSON Lines, one record per report.")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", default="-", help="Output file (JSON Lines); '-' for standard output.")
+@click.option("-o", "--output", default="-", metavar="FILE", help="Output file (JSON Lines); '-' for standard output.")
 @click.option("--flat", is_flag=True, help="Write flat records (field id -> value) instead of full records.")
 @click.option(
     "-j", "--workers", type=click.IntRange(1), default=os.cpu_count() or 1, show_default="all cores",
@@ -217,10 +217,17 @@ def extract_cmd(
     progress: bool | None,
     llm: ModelClient | None,
 ) -> None:
-    """Extract reports (files, directories, glob patterns) to JSON Lines, one record per report.
+    """Extract reports (files, directories, glob patterns, or - for standard input) to JSON Lines,
+    one record per report, in input order.
 
-    Records are written as each file finishes. A file that fails is named on stderr and in
-    OUTPUT.errors.jsonl; the exit status is 0 only when every file gave a record.
+    A file that fails is named on stderr and in OUTPUT.errors.jsonl; the exit status is 0 only when
+    every file gave a record. Directories give only report files; what they skip is counted.
+
+    \b
+    Examples:
+      xxgk extract reports/ -o results.jsonl
+      xxgk extract 'site/**/*.html' -o results.jsonl --resume
+      cat report.html | xxgk extract - --flat
     """
     from extractor.results import batch, crossyear
 
@@ -307,15 +314,19 @@ def _progress_bar(total: int, show: bool | None) -> Iterator[Callable[[object], 
         yield tick
 
 
-@main.command("eval")
+@main.command("eval", short_help="Score extraction against *.gold.json files.")
 @click.argument("dirs", nargs=-1, required=True)
 @click.option("--worst", default=5, show_default=True, help="How many of the worst reports to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object (for scripts).")
 @llm_options
 def eval_cmd(dirs: tuple[str, ...], worst: int, as_json: bool, llm: ModelClient | None) -> None:
-    """Extract every report with a *.gold.json beside it and score it against the gold values.
+    """Extract every report with a *.gold.json beside it and score it against the gold values:
+    accuracy, silent errors, review load and false certainty, per section.
 
-    Example: xxgk eval tests/corpus/seeds tests/corpus/real --json
+    \b
+    Examples:
+      xxgk eval tests/corpus/seeds tests/corpus/real
+      xxgk eval tests/corpus/seeds --json
     """
     usage = Usage()
     for d in dirs:
@@ -390,18 +401,26 @@ def _print_eval(scores: list[ReportScore], worst: int) -> None:
             click.echo(f"  … {len(s.wrong) - 12} more")
 
 
-@main.command("export")
+@main.command("export", short_help="Results as CSV, Parquet or JSON Lines.")
 @click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--to", "fmt", type=click.Choice(["csv", "parquet", "jsonl"]), required=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: RESULTS.<format>")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help="Default: RESULTS.<format>"
+)
 @click.option("--flat", is_flag=True, help="Values only (no confidence and status columns); flat records for jsonl.")
 @click.option("--labels", type=click.Choice(["id", "zh"]), default="id", show_default=True, help="Column names.")
 @click.option("--apply-reviews", is_flag=True, help="Apply the reviewers' decisions (see `xxgk review`).")
 @click.option("--reviews", type=click.Path(dir_okay=False, path_type=Path), help="Default: RESULTS.reviews.sqlite")
 def export_cmd(
-    results: Path, fmt: Format, output: Path | None, flat: bool, labels: str, apply_reviews: bool, reviews: Path | None
+    results: Path, fmt: str, output: Path | None, flat: bool, labels: str, apply_reviews: bool, reviews: Path | None
 ) -> None:
-    """Write extraction results as one row per report: CSV, Parquet (typed columns) or JSON Lines."""
+    """Write extraction results as one row per report: CSV, Parquet (typed columns) or JSON Lines.
+
+    \b
+    Examples:
+      xxgk export results.jsonl --to csv --labels zh
+      xxgk export results.jsonl --to parquet --flat --apply-reviews
+    """
     from extractor.results import export
 
     target = output or results.with_suffix(f".{fmt}")
@@ -451,14 +470,21 @@ def _reviewed(records: Iterator[dict], store: DecisionStore) -> Iterator[dict]:
         yield apply(record, store.latest(record.get("content_hash", "")))
 
 
-@main.command("review")
+@main.command("review", short_help="Review the doubtful fields in the browser.")
 @click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--port", default=8765, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Only loopback unless you mean otherwise.")
 @click.option("--reviews", type=click.Path(dir_okay=False, path_type=Path), help="Default: RESULTS.reviews.sqlite")
 @click.option("--reviewer", default=lambda: os.environ.get("USER") or "reviewer", help="Name kept with each decision.")
 def review_cmd(results: Path, port: int, host: str, reviews: Path | None, reviewer: str) -> None:
-    """A local web page to inspect, accept and correct the fields in review (keyboard driven)."""
+    """A local web page to inspect, accept and correct the fields in review (keyboard driven).
+
+    Decisions are kept in RESULTS.reviews.sqlite; `xxgk export --apply-reviews` applies them.
+
+    \b
+    Example:
+      xxgk review results.jsonl
+    """
     import socket
 
     import uvicorn
@@ -480,13 +506,16 @@ def review_cmd(results: Path, port: int, host: str, reviews: Path | None, review
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
 
-@main.command("serve-local")
+@main.command("serve-local", short_help="Start the offline model (llama.cpp).")
 @click.option("--port", default=8080, show_default=True)
 @click.option("--threads", default=2, show_default=True)
 def serve_local_cmd(port: int, threads: int) -> None:
     """Install (once) and start the offline model: Qwen2.5-Coder-1.5B on llama.cpp at 127.0.0.1:PORT.
 
-    Then: xxgk extract … --llm-base-url http://127.0.0.1:PORT/v1
+    \b
+    Example:
+      xxgk serve-local --port 8080 &
+      xxgk extract reports/ -o results.jsonl --llm-base-url http://127.0.0.1:8080/v1
     """
     from extractor.llm.local_model import LocalModelError, serve
 

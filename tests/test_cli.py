@@ -242,3 +242,13 @@ def test_standard_input_is_one_report() -> None:
     assert record["source"] == "<stdin>" and record["values"]["applications.new_received.total"] == 14
     empty = subprocess.run([*XXGK, "extract", "-"], input="", capture_output=True, text=True)
     assert empty.returncode == 1 and "<stdin>: empty file" in empty.stderr
+
+
+def test_help_is_whole_and_every_command_has_an_example() -> None:
+    commands = run("--help").stdout.split("Commands:")[1].splitlines()
+    assert commands and not any(line.endswith("...") for line in commands)  # no help cut mid-sentence
+    for command in ("extract", "eval", "export", "review", "serve-local"):
+        text = run(command, "--help").stdout
+        assert "Example" in text and f"xxgk {command}" in text, command
+        output = [line for line in text.splitlines() if "--output" in line]
+        assert all("FILE" in line for line in output), (command, output)
