@@ -3,10 +3,12 @@
     python benchmarks/batch.py DIR --generate 10000   # 10,000 synthetic reports: text, HTML and DOCX, a third each
     python benchmarks/batch.py DIR --generate 300 --kinds pdf
     python benchmarks/batch.py DIR
+    python benchmarks/batch.py DIR --scheduler local:2   # also on a Dask LocalCluster, beside the pool
 
 Runs the real command (`xxgk extract DIR -o OUT -j N`) as a user would, and prints files per second
 of wall time and of CPU time, and the peak resident memory of its largest process and of all its
-processes together (sampled from /proc every 0.2 s).
+processes together (sampled from /proc every 0.2 s). On a LocalCluster the largest process is a
+worker's (the client holds no report); the Dask run's records are compared with the pool's, as a set.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from tests.synth import KINDS, write_corpus
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def run(directory: Path, workers: int) -> None:
+def run(directory: Path, workers: int, scheduler: str | None = None) -> list[str]:
+    """One run of the command; its records' lines, sorted."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.jsonl"
         cmd = [sys.executable, "-m", "extractor.cli", "extract", str(directory), "-o", str(out), "-j", str(workers)]
+        cmd += ["--scheduler", scheduler] if scheduler else []
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         tree = Tree(proc.pid)
@@ -37,14 +41,17 @@ def run(directory: Path, workers: int) -> None:
             tree.sample()
             time.sleep(0.2)
         wall = time.perf_counter() - t0
-        lines = out.read_text("utf-8").count("\n") if out.exists() else 0
+        records = sorted(out.read_text("utf-8").splitlines()) if out.exists() else []
+    lines = len(records)
+    what = f"dask {scheduler}" if scheduler else f"-j {workers}"
     print(
-        f"-j {workers:<3} {lines:>6} records  {lines / wall:7.1f} files/s wall"
+        f"{what:<14} {lines:>6} records  {lines / wall:7.1f} files/s wall"
         f"  {lines / max(tree.cpu, 1e-9):7.1f} files/CPU-s"
         f"  peak RSS: largest process {tree.peak_one / 1024:6.1f} MB, all processes {tree.peak_all / 1024:6.1f} MB"
         f"  exit {proc.returncode}",
         flush=True,
     )
+    return records
 
 
 class Tree:
@@ -91,6 +98,7 @@ def main() -> None:
     ap.add_argument("dir", type=Path)
     ap.add_argument("--generate", type=int, default=0)
     ap.add_argument("--kinds", default="text,html,docx", help="comma-separated: " + ", ".join(KINDS))
+    ap.add_argument("--scheduler", help="also run on this Dask scheduler (local:N or an address)")
     args = ap.parse_args()
     if args.generate:
         kinds = args.kinds.split(",")
@@ -102,8 +110,11 @@ def main() -> None:
     files = [p for p in args.dir.rglob("*") if p.is_file()]
     mix = {s: sum(1 for p in files if p.suffix == s) for s in sorted({p.suffix for p in files})}
     print(f"{len(files)} files under {args.dir} {mix}; {os.cpu_count()} cores")
-    for workers in sorted({1, os.cpu_count() or 1}):
-        run(args.dir, workers)
+    pool = [run(args.dir, workers) for workers in sorted({1, os.cpu_count() or 1})][-1]
+    if args.scheduler:
+        dask = run(args.dir, 1, args.scheduler)
+        same = "identical to" if dask == pool else "DIFFERENT from"
+        print(f"dask records: {len(dask)}, each once: {len(set(dask)) == len(dask)}, {same} the pool's (as a set)")
 
 
 if __name__ == "__main__":

@@ -19,10 +19,11 @@ import click
 from extractor import CORE_BUILD, __version__
 from extractor.core.schema import Report, Usage
 from extractor.library import extract
-from extractor.read.load import InputError, display_name
+from extractor.read.load import OFFLINE, InputError, display_name, is_url
 from extractor.results.evaluate import ReportScore, Tally, gold_pairs, load_gold, score
 
 if TYPE_CHECKING:
+    from extractor.distributed import Cluster
     from extractor.llm.client import ModelClient
     from extractor.review.decisions import DecisionStore
 
@@ -189,6 +190,45 @@ def make_llm(
         raise click.ClickException(str(e)) from None
 
 
+def _cluster(scheduler: str | None, output: str) -> Cluster | None:
+    """The Dask cluster to run on, and whether its workers write the records in parts (-o DIR/)."""
+    partitioned = output != "-" and (output.endswith(("/", os.sep)) or Path(output).is_dir())
+    if scheduler is None:
+        if partitioned:
+            raise click.ClickException(f"{output}: a directory output (parts) needs --scheduler; give -o FILE")
+        return None
+    try:
+        from extractor import distributed
+    except ImportError as e:
+        raise click.ClickException(f"{e.name} is needed for --scheduler: pip install 'xxgk-extractor[dask]'") from None
+    try:
+        client = distributed.connect(scheduler)
+    except (OSError, ValueError, TimeoutError) as e:
+        raise click.ClickException(f"cannot reach the Dask scheduler {scheduler}: {e}") from None
+    return distributed.Cluster(client, parts=Path(output) if partitioned else None)
+
+
+def _remote_files(urls: list[str]) -> list[str]:
+    """fsspec URLs (s3://, gcs://, file://) expanded to report files, listed but not read."""
+    if not urls:
+        return []
+    try:
+        from extractor.distributed import expand_urls
+    except ImportError as e:
+        raise click.ClickException(f"{e.name} is needed for {urls[0]}: pip install 'xxgk-extractor[dask]'") from None
+    files = []
+    skipped: Counter[str] = Counter()
+    for url, parts in expand_urls(urls):
+        why = None if parts is None else _not_a_report_file(Path("/", *parts), parts, set())
+        if why is None:
+            files.append(url)
+        else:
+            skipped[why] += 1
+    if skipped:
+        _fail(Inputs(skipped=skipped).summary())
+    return files
+
+
 def _usage_line(total: Usage) -> str:
     return (
         f"model: {total.calls} calls, {total.retries} retries, {total.cached} cached, "
@@ -207,6 +247,10 @@ def _usage_line(total: Usage) -> str:
 )  # fmt: skip
 @click.option("--resume", is_flag=True, help="Skip inputs whose content hash is already in OUTPUT; append the rest.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option(
+    "--scheduler", metavar="ADDRESS",
+    help="Run on a Dask cluster: local:N for N local workers, or a scheduler's address (the dask extra).",
+)  # fmt: skip
 @llm_options
 def extract_cmd(
     paths: tuple[str, ...],
@@ -215,6 +259,7 @@ def extract_cmd(
     workers: int,
     resume: bool,
     progress: bool | None,
+    scheduler: str | None,
     llm: ModelClient | None,
 ) -> None:
     """Extract reports (files, directories, glob patterns, or - for standard input) to JSON Lines,
@@ -223,11 +268,15 @@ def extract_cmd(
     A file that fails is named on stderr and in OUTPUT.errors.jsonl; the exit status is 0 only when
     every file gave a record. Directories give only report files; what they skip is counted.
 
+    With --scheduler the files run on Dask workers and records are written as they finish; inputs
+    may then be fsspec URLs (s3://…), and -o DIR/ has the workers write the records in parts.
+
     \b
     Examples:
       xxgk extract reports/ -o results.jsonl
       xxgk extract 'site/**/*.html' -o results.jsonl --resume
       cat report.html | xxgk extract - --flat
+      xxgk extract reports/ -o results/ --scheduler local:4
     """
     from extractor.results import batch, crossyear
 
@@ -238,23 +287,37 @@ def extract_cmd(
         return
     if "-" in paths:
         raise click.ClickException("'-' (standard input) is a report of its own: give it alone")
-    out_path = None if output == "-" else Path(output)
+    cluster = _cluster(scheduler, output)
+    parts = cluster.parts if cluster else None
+    out_path = None if output == "-" or parts else Path(output)
     errors_path = out_path.with_name(out_path.stem + ".errors.jsonl") if out_path else None
-    urls = [p for p in paths if p.startswith(("http://", "https://"))]
-    for url in urls:
-        _fail(f"{url}: not fetched (xxgk works offline): save the page and give the saved file")
-    inputs = expand(tuple(p for p in paths if p not in urls), tuple(p for p in (out_path, errors_path) if p))
+    if parts:
+        errors_path = parts / "errors.jsonl"
+    web = [p for p in paths if p.startswith(("http://", "https://"))]
+    for url in web:
+        _fail(f"{url}: {OFFLINE}")
+    remote = [p for p in paths if is_url(p) and p not in web]
+    inputs = expand(tuple(p for p in paths if not is_url(p)), tuple(p for p in (out_path, errors_path) if p))
     if inputs.skipped:
         _fail(inputs.summary())
     missing = [p for p in inputs.files if not p.exists()]
     for p in missing:
         _fail(f"{display_name(p)}: no such file or directory")
-    files = [p for p in inputs.files if p.exists()]
+    files: list[str | Path] = [p for p in inputs.files if p.exists()]
+    files += _remote_files(remote)
     try:
-        skip = batch.done_hashes(out_path) if resume and out_path else set()
+        if parts:
+            from extractor import distributed
+
+            parts.mkdir(parents=True, exist_ok=True)
+            skip = distributed.done_hashes(parts) if resume else set()
+        else:
+            skip = batch.done_hashes(out_path) if resume and out_path else set()
         if out_path:
             out_path.parent.mkdir(parents=True, exist_ok=True)
-        out: TextIO = open(out_path, "a" if resume else "w", encoding="utf-8") if out_path else sys.stdout  # noqa: SIM115
+        out: TextIO | None = (
+            None if parts else open(out_path, "a" if resume else "w", encoding="utf-8") if out_path else sys.stdout  # noqa: SIM115
+        )
         if errors_path and not resume:
             errors_path.unlink(missing_ok=True)  # a side file from an earlier run would tell of its errors
         errors = batch.SideFile(errors_path) if errors_path else None
@@ -265,24 +328,35 @@ def extract_cmd(
     try:
         with _progress_bar(len(files), progress) as tick:
             summary = batch.run(
-                files, out, flat=flat, workers=workers, llm=llm, skip=skip, errors=errors, on_progress=tick
-            )
+                files, out, flat=flat, workers=workers, llm=llm, skip=skip, errors=errors, on_progress=tick,
+                cluster=cluster,
+            )  # fmt: skip
     finally:
-        if out is not sys.stdout:
+        if out is not None and out is not sys.stdout:
             out.close()
         if errors is not None:
             errors.close()
+        if cluster is not None:
+            cluster.close()
     for source, error in summary.errors:
         _fail(f"{source}: {error}")
-    failed = summary.failed + len(missing) + len(urls)
+    failed = summary.failed + len(missing) + len(web)
     resumed = f", {summary.skipped} already done" if resume else ""
     click.echo(
         f"xxgk: {summary.done} extracted{resumed}, {failed} failed, {summary.flagged} fields to review", err=True
     )
-    if out_path and out_path.exists():
-        found = crossyear.annotate(out_path)
+    outputs = [out_path] if out_path and out_path.exists() else []
+    if parts:
+        from extractor import distributed
+
+        outputs = distributed.part_files(parts)
+    if outputs:
+        found = crossyear.annotate(*outputs)
         if found.pairs:
             _fail(found.summary())
+    if parts:
+        manifest = distributed.write_manifest(parts)
+        _fail(f"{manifest['records']} records in {len(manifest['parts'])} parts; see {parts / 'manifest.json'}")
     if llm is not None:
         _fail(_usage_line(summary.usage))
     if failed:
@@ -401,23 +475,39 @@ def _print_eval(scores: list[ReportScore], worst: int) -> None:
             click.echo(f"  … {len(s.wrong) - 12} more")
 
 
-@main.command("export", short_help="Results as CSV, Parquet or JSON Lines.")
+@main.command("export", short_help="Results as CSV, Excel, Parquet or JSON Lines.")
 @click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--to", "fmt", type=click.Choice(["csv", "parquet", "jsonl"]), required=True, help="Output format.")
+@click.option(
+    "--to", "fmt", type=click.Choice(["csv", "xlsx", "parquet", "jsonl"]), required=True, help="Output format."
+)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help="Default: RESULTS.<format>"
 )
 @click.option("--flat", is_flag=True, help="Values only (no confidence and status columns); flat records for jsonl.")
-@click.option("--labels", type=click.Choice(["id", "zh"]), default="id", show_default=True, help="Column names.")
+@click.option(
+    "--labels",
+    type=click.Choice(["id", "zh"]),
+    help="Column names: field ids or the official Chinese labels. Default: zh for xlsx, id otherwise.",
+)
 @click.option("--apply-reviews", is_flag=True, help="Apply the reviewers' decisions (see `xxgk review`).")
 @click.option("--reviews", type=click.Path(dir_okay=False, path_type=Path), help="Default: RESULTS.reviews.sqlite")
 def export_cmd(
-    results: Path, fmt: str, output: Path | None, flat: bool, labels: str, apply_reviews: bool, reviews: Path | None
+    results: Path,
+    fmt: str,
+    output: Path | None,
+    flat: bool,
+    labels: str | None,
+    apply_reviews: bool,
+    reviews: Path | None,
 ) -> None:
-    """Write extraction results as one row per report: CSV, Parquet (typed columns) or JSON Lines.
+    """Write extraction results as one row per report: CSV, Excel, Parquet (typed columns) or JSON Lines.
+
+    The Excel workbook has the reports (fields in review in yellow), a sheet of the fields to review with
+    their reasons and evidence, and a sheet naming every column.
 
     \b
     Examples:
+      xxgk export results.jsonl --to xlsx
       xxgk export results.jsonl --to csv --labels zh
       xxgk export results.jsonl --to parquet --flat --apply-reviews
     """
@@ -433,11 +523,13 @@ def export_cmd(
         records = _reviewed(records, _decisions(reviews or reviews_db(results)))
     try:
         if fmt == "csv":
-            n = export.to_csv(records, target, flat=flat, labels=labels)  # type: ignore[arg-type]
+            n = export.to_csv(records, target, flat=flat, labels=labels or "id")  # type: ignore[arg-type]
+        elif fmt == "xlsx":
+            n = export.to_xlsx(records, target, flat=flat, labels=labels or "zh")  # type: ignore[arg-type]
         elif fmt == "jsonl":
             n = export.to_jsonl(records, target, flat=flat)
         else:
-            n = export.to_parquet(records, target, flat=flat, labels=labels)  # type: ignore[arg-type]
+            n = export.to_parquet(records, target, flat=flat, labels=labels or "id")  # type: ignore[arg-type]
     except ImportError as e:
         raise click.ClickException(f"{e.name} is needed for {fmt}: pip install 'xxgk-extractor[export]'") from None
     except ValueError as e:
@@ -475,8 +567,12 @@ def _reviewed(records: Iterator[dict], store: DecisionStore) -> Iterator[dict]:
 @click.option("--port", default=8765, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Only loopback unless you mean otherwise.")
 @click.option("--reviews", type=click.Path(dir_okay=False, path_type=Path), help="Default: RESULTS.reviews.sqlite")
-@click.option("--reviewer", default=lambda: os.environ.get("USER") or "reviewer", help="Name kept with each decision.")
-def review_cmd(results: Path, port: int, host: str, reviews: Path | None, reviewer: str) -> None:
+@click.option(
+    "--reviewer",
+    default=lambda: os.environ.get("USER") or None,
+    help="Name kept with each decision. Default: $USER; when unset, the page asks once.",
+)
+def review_cmd(results: Path, port: int, host: str, reviews: Path | None, reviewer: str | None) -> None:
     """A local web page to inspect, accept and correct the fields in review (keyboard driven).
 
     Decisions are kept in RESULTS.reviews.sqlite; `xxgk export --apply-reviews` applies them.

@@ -128,7 +128,9 @@ def test_an_unknown_llm_mode_is_one_clear_error() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("XXGK_LLM_MODE", "xml"), ("XXGK_LLM_TOKEN_BUDGET", "lots")], ids=["mode", "token_budget"]
+    ("name", "value"),
+    [("XXGK_LLM_MODE", "xml"), ("XXGK_LLM_TOKEN_BUDGET", "lots"), ("XXGK_LLM_CONCURRENCY", "0")],
+    ids=["mode", "token_budget", "concurrency"],
 )
 def test_a_bad_model_setting_in_the_environment_is_one_clear_error(name: str, value: str) -> None:
     env = {**os.environ, "XXGK_LLM_BASE_URL": "http://127.0.0.1:9/v1", name: value}

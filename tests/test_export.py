@@ -11,9 +11,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from openpyxl import load_workbook
 
 from extractor import extract, to_dataframe
-from extractor.results.export import field_specs, read_records, to_csv, to_jsonl, to_parquet
+from extractor.results.export import field_specs, read_records, to_csv, to_jsonl, to_parquet, to_xlsx
 from tests.conftest import corpus_reports
 
 
@@ -108,3 +109,56 @@ def test_export_command(results, tmp_path: Path) -> None:
         [sys.executable, "-m", "extractor.cli", "export", str(bad), "--to", "csv"], capture_output=True, text=True
     )
     assert p.returncode == 1 and "bad.jsonl:2" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_xlsx_has_chinese_labels_typed_values_and_a_review_sheet(results, tmp_path: Path) -> None:
+    path, reports = results
+    out = tmp_path / "r.xlsx"
+    assert to_xlsx(read_records(path), out, flat=False) == len(reports)
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["报告", "待复核", "字段说明"]
+    sheet = wb["报告"]
+    head = [c.value for c in sheet[1]]
+    assert head[:3] == ["文件", "内容哈希", "发布机关"] and "发布机关：置信度" in head
+    col = head.index("第二十条(一) 规章 本年制发件数")
+    yellow = 0
+    for row, report in zip(sheet.iter_rows(min_row=2), reports, strict=True):
+        flat = report.flat()
+        assert row[col].value == flat["values"].get("active.regulations.issued")  # a number, not text
+        for fid in flat["review"]:
+            cell = row[head.index(_zh(fid))]
+            assert cell.fill.fgColor.rgb.endswith("FFF59D"), fid
+            yellow += 1
+    review = list(wb["待复核"].iter_rows(min_row=2, values_only=True))
+    assert len(review) == yellow == sum(len(r.review) for r in reports) > 0
+    for source, _, fid, label, value, confidence, _, reason, _ in review:
+        report = next(r for r in reports if r.source == source)
+        assert value == report.get(fid).value and confidence == report.get(fid).confidence
+        assert reason == "; ".join(report.get(fid).review) and reason and label == _zh(fid)
+    assert [c.value for c in wb["字段说明"][2]][:2] == [field_specs()[0].id, field_specs()[0].label]
+
+
+def test_xlsx_writes_hostile_text_as_text_never_as_a_formula(tmp_path: Path) -> None:
+    text = corpus_reports()[0].read_text("utf-8")
+    report = extract(text=text, name="=cmd|' /C calc'!A0\x01")
+    src = tmp_path / "r.jsonl"
+    src.write_text(report.model_dump_json() + "\n", "utf-8")
+    out = tmp_path / "r.xlsx"
+    to_xlsx(read_records(src), out, flat=False)
+    cell = load_workbook(out)["报告"]["A2"]
+    assert cell.value == "=cmd|' /C calc'!A0\ufffd" and cell.data_type == "s"
+
+
+def test_xlsx_command_defaults_to_chinese_labels(results, tmp_path: Path) -> None:
+    path, _ = results
+    out = tmp_path / "r.xlsx"
+    p = subprocess.run(
+        [sys.executable, "-m", "extractor.cli", "export", str(path), "--to", "xlsx", "-o", str(out)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    assert load_workbook(out)["报告"]["A1"].value == "文件"
+
+
+def _zh(field_id: str) -> str:
+    return next(s.label for s in field_specs() if s.id == field_id)

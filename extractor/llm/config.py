@@ -24,7 +24,7 @@ def _positive_int(name: str, default: int) -> int:
     if raw is None:
         return default
     if not raw.strip().isdigit() or int(raw) <= 0:
-        raise ValueError(f"{name} must be a whole number of tokens above 0, not {raw!r}")
+        raise ValueError(f"{name} must be a whole number above 0, not {raw!r}")
     return int(raw)
 
 
@@ -62,6 +62,7 @@ class ModelConfig:
             api_key=_env("XXGK_LLM_API_KEY", "OPENAI_API_KEY", default="not-needed") or "not-needed",
             mode=_env("XXGK_LLM_MODE", default="json") or "json",
             token_budget=_positive_int("XXGK_LLM_TOKEN_BUDGET", cls.token_budget),
+            concurrency=_positive_int("XXGK_LLM_CONCURRENCY", cls.concurrency),
             cache_dir=Path(cache) / "responses",
         )
         return replace(config, **{k: v for k, v in overrides.items() if v is not None})

@@ -19,7 +19,7 @@ from lxml import etree
 from extractor.core.errors import InputError
 from extractor.read.render import SPACES, Anchor, Rendered, TextWriter
 
-__all__ = ["Anchor", "Document", "InputError", "load_bytes", "load_path", "load_text", "render_html"]
+__all__ = ["Anchor", "Document", "InputError", "load_bytes", "load_path", "load_text", "read_bytes", "render_html"]
 
 MAX_BYTES = 20 * 1024 * 1024  # a real report, even a bloated saved page, is a few MB at most
 Kind = Literal["text", "html", "js-html", "pdf", "docx"]
@@ -37,7 +37,23 @@ class Document:
 
 
 def load_path(path: str | Path, max_bytes: int = MAX_BYTES) -> Document:
-    p = Path(path)
+    """A report file: a local path, or an fsspec URL (`s3://…`, `gcs://…`, `file://…`) read in place."""
+    return load_bytes(read_bytes(path, max_bytes), display_name(path), max_bytes)
+
+
+URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+OFFLINE = "not fetched (xxgk works offline): save the page and give the saved file"
+
+
+def is_url(source: str | Path) -> bool:
+    return isinstance(source, str) and URL.match(source) is not None
+
+
+def read_bytes(source: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a local file or of an fsspec URL, refused in one line when they cannot be a report."""
+    if is_url(source):
+        return _read_url(str(source), max_bytes)
+    p = Path(source)
     try:
         size = p.stat().st_size
     except OSError as e:
@@ -47,10 +63,33 @@ def load_path(path: str | Path, max_bytes: int = MAX_BYTES) -> Document:
     if size > max_bytes:
         raise InputError(f"too large for a report ({size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit)")
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror or e}") from None
-    return load_bytes(data, display_name(path), max_bytes)
+
+
+def _read_url(url: str, max_bytes: int) -> bytes:
+    # Storage a cluster shares (object stores, a shared file system) through fsspec; the web is not
+    # fetched: the tool works offline.
+    if url.lower().startswith(("http://", "https://")):
+        raise InputError(OFFLINE)
+    try:
+        import fsspec
+    except ImportError:
+        raise InputError("reading URLs needs fsspec: pip install 'xxgk-extractor[dask]'") from None
+    try:
+        fs, path = fsspec.core.url_to_fs(url)
+        if fs.isdir(path):
+            raise InputError("is a directory")
+        with fs.open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except (OSError, ValueError) as e:
+        raise InputError(f"cannot read: {e}") from None
+    except ImportError as e:  # the file system's own package (s3fs, gcsfs) is missing
+        raise InputError(f"cannot read: {e.name} is needed for this URL") from None
+    if len(data) > max_bytes:
+        raise InputError(f"too large for a report (> {max_bytes / 1e6:.0f} MB limit)")
+    return data
 
 
 def display_name(path: str | Path) -> str:

@@ -26,10 +26,11 @@ from typing import IO, TYPE_CHECKING
 
 from extractor.core.schema import Usage
 from extractor.pipeline import extract_document
-from extractor.read.load import InputError, display_name, load_path
+from extractor.read.load import InputError, display_name, load_bytes, read_bytes
 from extractor.results import jsonl
 
 if TYPE_CHECKING:
+    from extractor.distributed import Cluster
     from extractor.llm.client import ModelClient
 
 
@@ -42,6 +43,7 @@ class Outcome:
     error: str | None = None
     usage: Usage | None = None
     flagged: int = 0
+    skipped: bool = False  # its content hash was already in the output (resume, checked where it was read)
 
 
 class SideFile:
@@ -75,6 +77,26 @@ class Summary:
     usage: Usage = field(default_factory=Usage)
     errors: list[tuple[str, str]] = field(default_factory=list)
 
+    def take(self, o: Outcome, out: IO[str] | None, errors: IO[str] | SideFile | None) -> None:
+        """Count one outcome, writing its record to `out` (None: already written by a worker) and its
+        error to `errors`, each flushed at once so that a kill loses nothing finished."""
+        if o.skipped:
+            self.skipped += 1
+        elif o.line is not None:
+            if out is not None:
+                out.write(o.line + "\n")
+                out.flush()
+            self.done += 1
+            self.flagged += o.flagged
+            if o.usage is not None:
+                self.usage.add(o.usage)
+        else:
+            self.failed += 1
+            self.errors.append((o.source, o.error or "unknown error"))
+            if errors is not None:
+                errors.write(json.dumps({"source": o.source, "error": o.error}, ensure_ascii=False) + "\n")
+                errors.flush()
+
 
 def file_hash(path: Path) -> str:
     """The content hash records carry (sha256 of the file's bytes), read in blocks."""
@@ -85,11 +107,17 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def extract_one(path: Path, flat: bool = False, llm: ModelClient | None = None) -> Outcome:
-    """Extract one file into a serialised record; every failure becomes a one-line error."""
+def extract_one(
+    path: str | Path, flat: bool = False, llm: ModelClient | None = None, skip: frozenset[str] = frozenset()
+) -> Outcome:
+    """Extract one file (a path, or an fsspec URL on a cluster) into a serialised record; every
+    failure becomes a one-line error. The one per-file step of the process pool and of Dask alike."""
     source = display_name(path)
     try:
-        report = extract_document(load_path(path), llm)
+        data = read_bytes(path)
+        if skip and hashlib.sha256(data).hexdigest() in skip:
+            return Outcome(source, skipped=True)
+        report = extract_document(load_bytes(data, source), llm)
     except InputError as e:
         return Outcome(source, error=str(e))
     except Exception as e:  # one bad file must not end a batch; say what happened in one line
@@ -147,8 +175,8 @@ def outcomes(files: list[Path], *, flat: bool, workers: int, llm: ModelClient | 
 
 
 def run(
-    files: Iterable[Path],
-    out: IO[str],
+    files: Iterable[str | Path],
+    out: IO[str] | None,
     *,
     flat: bool = False,
     workers: int = 1,
@@ -156,34 +184,30 @@ def run(
     skip: set[str] | None = None,
     errors: IO[str] | SideFile | None = None,
     on_progress: Callable[[Outcome | None], None] | None = None,
+    cluster: Cluster | None = None,
 ) -> Summary:
-    """Extract `files` to `out` (one line per record, flushed), skipping content hashes in `skip`."""
+    """Extract `files` to `out` (one line per record, flushed), skipping content hashes in `skip`.
+
+    With `cluster`, the files run on Dask workers (extractor.distributed) and records are written as
+    they finish; `out` is None when the workers write the records themselves (a partitioned output)."""
     summary = Summary()
-    todo: list[Path] = []
-    for p in files:
-        try:
-            if skip and file_hash(p) in skip:
-                summary.skipped += 1
-                if on_progress:
-                    on_progress(None)
-                continue
-        except OSError:
-            pass  # extract_one names the problem
-        todo.append(p)
-    for o in outcomes(todo, flat=flat, workers=workers, llm=llm):
-        if o.line is not None:
-            out.write(o.line + "\n")
-            out.flush()
-            summary.done += 1
-            summary.flagged += o.flagged
-            if o.usage is not None:
-                summary.usage.add(o.usage)
-        else:
-            summary.failed += 1
-            summary.errors.append((o.source, o.error or "unknown error"))
-            if errors is not None:
-                errors.write(json.dumps({"source": o.source, "error": o.error}, ensure_ascii=False) + "\n")
-                errors.flush()
+    if cluster is not None:
+        stream = cluster.outcomes(list(files), flat=flat, llm=llm, skip=frozenset(skip or ()))
+    else:
+        todo: list[Path] = []
+        for p in map(Path, files):
+            try:
+                if skip and file_hash(p) in skip:
+                    summary.skipped += 1
+                    if on_progress:
+                        on_progress(None)
+                    continue
+            except OSError:
+                pass  # extract_one names the problem
+            todo.append(p)
+        stream = outcomes(todo, flat=flat, workers=workers, llm=llm)
+    for o in stream:
+        summary.take(o, out, errors)
         if on_progress:
-            on_progress(o)
+            on_progress(None if o.skipped else o)
     return summary

@@ -139,21 +139,34 @@ def results(entries: list[Entry]) -> tuple[dict[int, list[dict]], Found]:
     return per_line, found
 
 
-def annotate(output: Path) -> Found:
-    """Check the reports in a batch output across years and record the outcomes in both records.
+def annotate(*outputs: Path) -> Found:
+    """Check the reports in a batch output (one file, or the parts of a partitioned output) across
+    years and record the outcomes in both records.
 
     Two streaming passes, so memory does not grow with the size of the records: one to collect
     the few figures the rules need, one to rewrite the lines whose cross-year results changed.
     """
     entries = []
-    stale = False  # a record carries cross-year results from an earlier run
-    for line in jsonl.lines(output):
-        stale = stale or bool(line.record.get("cross_year"))
-        if (e := entry(line.number - 1, line.record)) is not None:
-            entries.append(e)
+    stale: set[int] = set()  # files whose records carry cross-year results from an earlier run
+    where: list[tuple[int, int]] = []  # entry id -> (file, line index in it)
+    for k, output in enumerate(outputs):
+        for line in jsonl.lines(output):
+            if line.record.get("cross_year"):
+                stale.add(k)
+            if (e := entry(len(where), line.record)) is not None:
+                entries.append(e)
+                where.append((k, line.number - 1))
     per_line, found = results(entries)
-    if not per_line and not stale:
-        return found
+    per_file: dict[int, dict[int, list[dict]]] = {k: {} for k in stale}
+    for i, checks in per_line.items():
+        k, n = where[i]
+        per_file.setdefault(k, {})[n] = checks
+    for k, lines in per_file.items():
+        _rewrite(outputs[k], lines)
+    return found
+
+
+def _rewrite(output: Path, per_line: dict[int, list[dict]]) -> None:
     tmp = output.with_name(output.name + ".tmp")
     with output.open(encoding="utf-8") as src, tmp.open("w", encoding="utf-8") as dst:
         for i, raw in enumerate(src):
@@ -165,4 +178,3 @@ def annotate(output: Path) -> Found:
                     raw = json.dumps(record, ensure_ascii=False) + "\n"
             dst.write(raw)
     os.replace(tmp, output)
-    return found

@@ -218,3 +218,116 @@ def _nullable_types() -> Any:
 
     mapping = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.string(): pd.StringDtype()}
     return mapping.get
+
+
+# The spreadsheet: one sheet of reports (a field in review has a yellow cell), one of the fields to
+# review with their reasons and evidence, one naming the columns. Sheet and column names are data.
+XLSX_SHEETS = {"records": "报告", "review": "待复核", "fields": "字段说明"}
+XLSX_REVIEW_COLUMNS = {
+    "id": ("source", "content_hash", "field", "label", "value", "confidence", "status", "reason", "evidence"),
+    "zh": ("文件", "内容哈希", "字段", "字段名称", "值", "置信度", "状态", "复核原因", "原文"),
+}
+XLSX_FIELDS_COLUMNS = {"id": ("field", "label", "unit"), "zh": ("字段", "字段名称", "单位")}
+_REVIEW_FILL = "FFF59D"
+_NO_REASONS = "(flat record: the reasons are in the full record)"
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One field on a record's review list, as the review sheet shows it."""
+
+    field: str
+    value: Any
+    confidence: float | None
+    status: str | None
+    reason: str
+    evidence: str
+
+
+def review_rows(record: dict[str, Any]) -> list[ReviewRow]:
+    """The fields a person should check in one record, with why and where (full records) or without."""
+    if "values" in record:
+        conf, status = record.get("confidence", {}), record.get("status", {})
+        return [
+            ReviewRow(f, record["values"].get(f), conf.get(f), status.get(f), _NO_REASONS, "")
+            for f in record.get("review", [])
+        ]
+    report = Report.model_validate(record)
+    out = []
+    for fid in report.review:
+        try:
+            v = report.get(fid)
+        except KeyError:
+            continue
+        if v is None:
+            continue
+        quote = " … ".join(e.quote for e in v.evidence)
+        out.append(ReviewRow(fid, v.value, v.confidence, v.status, "; ".join(v.review), quote))
+    return out
+
+
+def to_xlsx(records: Iterable[dict[str, Any]], out: Path, *, flat: bool, labels: Labels = "zh") -> int:
+    """An Excel workbook (openpyxl, written row by row so memory does not grow with the batch)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    wb = Workbook(write_only=True)
+    sheet, review = wb.create_sheet(XLSX_SHEETS["records"]), wb.create_sheet(XLSX_SHEETS["review"])
+    for ws in (sheet, review):
+        ws.freeze_panes = "C2"
+    cols = columns(flat=flat)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor=_REVIEW_FILL)
+
+    def heading(ws: Any, names: Iterable[str]) -> None:
+        cells = [_cell(ws, name) for name in names]
+        for cell in cells:
+            cell.font = bold
+        ws.append(cells)
+
+    heading(sheet, header(cols, labels))
+    heading(review, XLSX_REVIEW_COLUMNS[labels])
+    n = 0
+    for record in records:
+        row = row_of(record, flat=flat)
+        flagged = set(filter(None, row["review"].split(";")))
+        cells = []
+        for c in cols:
+            cell = _cell(sheet, row.get(c))
+            if c in flagged:
+                cell.fill = fill
+            cells.append(cell)
+        sheet.append(cells)
+        for r in review_rows(record):
+            line = (row["source"], row["content_hash"], r.field, _label(r.field), r.value, r.confidence, r.status,
+                    r.reason, r.evidence)  # fmt: skip
+            review.append([_cell(review, v) for v in line])
+        n += 1
+    about = wb.create_sheet(XLSX_SHEETS["fields"])
+    heading(about, XLSX_FIELDS_COLUMNS[labels])
+    for spec in field_specs():
+        about.append([_cell(about, v) for v in (spec.id, spec.label, spec.unit)])
+    wb.save(out)
+    return n
+
+
+def _label(field_id: str) -> str:
+    return next((s.label for s in field_specs() if s.id == field_id), field_id)
+
+
+_EXCEL_TEXT_MAX = 32767
+
+
+def _cell(ws: Any, v: Any) -> Any:
+    """A cell that holds `v` as data: numbers as numbers, everything else as text, never a formula.
+
+    Report text is hostile input: a string that starts with `=` would be written as a formula by
+    openpyxl, and control characters make the file unreadable, so text is always typed as text."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if v is None or (isinstance(v, int | float) and not isinstance(v, bool)):
+        return WriteOnlyCell(ws, value=v)
+    text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)[:_EXCEL_TEXT_MAX])
+    cell.data_type = "s"
+    return cell

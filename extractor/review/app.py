@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from urllib.parse import quote, unquote
 
 from fastapi import FastAPI, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
@@ -41,6 +42,11 @@ from extractor.review.decisions import (
     rules_involving,
 )
 
+TABLE_CAPTIONS = {
+    "active": "表二",
+    "applications": "表三 收到和处理政府信息公开申请情况",
+    "disputes": "表四 行政复议、行政诉讼情况",
+}
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
@@ -53,6 +59,25 @@ class Item:
     field: str
     confidence: float
     source: str
+    value: Any = None
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """The first reason without its particulars: what the queue filters on and bulk accept groups by."""
+        return reason_kind(self.reasons[0]) if self.reasons else "(no reason given)"
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_PARTICULARS = re.compile(r"\s*\([^()]*\d[^()]*\)")
+_NUMBER = re.compile(r"(?<![A-Za-z])\d+(?:\.\d+)?")  # R7 is a rule id, not a figure
+
+
+def reason_kind(reason: str) -> str:
+    """A review reason without its particulars (quoted text, numbers, bracketed figures), so that the
+    same reason on two rows is one kind: "row label matched only loosely: '…'"."""
+    kind = _PARTICULARS.sub("", _QUOTED.sub("'…'", reason))
+    return " ".join(_NUMBER.sub("N", kind).split())
 
 
 @dataclass
@@ -74,6 +99,9 @@ class Results:
         for line in jsonl.lines(path):
             self._index(line.record, line.offset)
         self.queue.sort(key=lambda i: (i.confidence, i.source, i.field))
+        self.by_report: dict[str, list[int]] = {}  # content hash -> its items' places in the queue
+        for n, item in enumerate(self.queue):
+            self.by_report.setdefault(item.content_hash, []).append(n)
         self._cache: OrderedDict[str, Report] = OrderedDict()
 
     def _index(self, record: dict[str, Any], offset: int) -> None:
@@ -82,7 +110,11 @@ class Results:
         h = record["content_hash"]
         self.entries[h] = Entry(offset, record["source"], list(record.get("review", [])))
         for fid in record.get("review", []):
-            self.queue.append(Item(h, fid, _confidence(record, fid), record["source"]))
+            node = _node(record, fid)
+            self.queue.append(
+                Item(h, fid, float(node.get("confidence", 0.0)), record["source"], node.get("value"),
+                     tuple(node.get("review", ())))
+            )  # fmt: skip
 
     def report(self, content_hash: str) -> Report:
         if content_hash not in self.entries:
@@ -106,17 +138,22 @@ class Results:
         return doc.text if doc.content_hash == content_hash else None
 
 
-def _confidence(record: dict[str, Any], field_id: str) -> float:
-    """A field's confidence read straight from the JSON (indexing thousands of records stays quick)."""
+def _node(record: dict[str, Any], field_id: str) -> dict[str, Any]:
+    """A field's value object read straight from the JSON (indexing thousands of records stays quick)."""
     node: Any = record
     for name in field_id.split("."):
         node = node.get(name) if isinstance(node, dict) else None
-    return float(node.get("confidence", 0.0)) if isinstance(node, dict) else 0.0
+    return node if isinstance(node, dict) else {}
 
 
-def create_app(results: Path, store: DecisionStore | Path, reviewer: str, token: str | None = None) -> FastAPI:
+REVIEWER_COOKIE = "xxgk_reviewer"
+SCOPES = ("report", "table")  # what one bulk accept covers, besides the reason
+
+
+def create_app(results: Path, store: DecisionStore | Path, reviewer: str | None, token: str | None = None) -> FastAPI:
     """The app for one results file. `store`: the decisions, or the SQLite file to keep them in
-    (created only once the results have been read)."""
+    (created only once the results have been read). `reviewer`: the name kept with each decision;
+    None makes the app ask for it once (kept in a cookie)."""
     app = FastAPI(title="xxgk review", docs_url=None, redoc_url=None, openapi_url=None)
     data = Results(results)
     if not isinstance(store, DecisionStore):
@@ -124,6 +161,8 @@ def create_app(results: Path, store: DecisionStore | Path, reviewer: str, token:
     token = token or secrets.token_urlsafe(24)
     app.state.token = token
     app.state.queue = data.queue
+    app.state.results = data
+    app.state.store_path = store.path
     labels = {s.id: s.label for s in field_specs()}
 
     def check_token(given: str) -> None:
@@ -134,6 +173,27 @@ def create_app(results: Path, store: DecisionStore | Path, reviewer: str, token:
         if not 0 <= n < len(data.queue):
             raise HTTPException(404, "no such item in the queue")
         return data.queue[n]
+
+    def who(request: Request) -> str | None:
+        name = reviewer or unquote(request.cookies.get(REVIEWER_COOKIE, "")).strip()
+        return name[:80] or None
+
+    def ask_name(request: Request) -> RedirectResponse:
+        return RedirectResponse(f"/who?next={quote(request.url.path)}", status_code=303)
+
+    @app.get("/who", response_class=HTMLResponse)
+    def who_form(request: Request, next: str = "/") -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(request, "who.html", {"next": _local(next), "token": token})
+
+    @app.post("/who")
+    def who_set(name: str = Form(""), next: str = Form("/"), token_: str = Form("", alias="token")) -> Response:
+        check_token(token_)
+        if not name.strip():
+            raise HTTPException(400, "a name is needed")
+        response = RedirectResponse(_local(next), status_code=303)
+        # Quoted: a cookie holds ASCII, and names are often Chinese.
+        response.set_cookie(REVIEWER_COOKIE, quote(name.strip()[:80]), httponly=True, samesite="strict")
+        return response
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:
@@ -147,44 +207,77 @@ def create_app(results: Path, store: DecisionStore | Path, reviewer: str, token:
         )
         first = next((n for n, i in enumerate(data.queue) if (i.content_hash, i.field) not in done), 0)
         return TEMPLATES.TemplateResponse(
-            request, "index.html", {"reports": reports, "queue": data.queue, "first": first}
+            request, "index.html", {"reports": reports, "queue": data.queue, "first": first, "who": who(request)}
         )
 
     @app.get("/queue", response_class=HTMLResponse)
-    def queue(request: Request) -> HTMLResponse:
+    def queue(request: Request, reason: str = "", report: str = "", todo: bool = False) -> HTMLResponse:
         done = store.decided()
-        rows = [(n, i, done.get((i.content_hash, i.field))) for n, i in enumerate(data.queue)]
-        return TEMPLATES.TemplateResponse(request, "queue.html", {"rows": rows, "labels": labels})
+        in_report = [(n, i) for n, i in enumerate(data.queue) if not report or i.content_hash == report]
+        kinds = Counter(i.kind for _, i in in_report)
+        rows = [
+            (n, i, done.get((i.content_hash, i.field)))
+            for n, i in in_report
+            if (not reason or i.kind == reason) and not (todo and (i.content_hash, i.field) in done)
+        ]
+        context = {
+            "rows": rows, "labels": labels, "kinds": kinds.most_common(), "reason": reason, "report": report,
+            "todo": todo, "reports": sorted((e.source, h) for h, e in data.entries.items() if e.review),
+        }  # fmt: skip
+        return TEMPLATES.TemplateResponse(request, "queue.html", context)
 
-    @app.get("/item/{n}", response_class=HTMLResponse)
-    def item(request: Request, n: int) -> HTMLResponse:
+    def item_page(request: Request, n: int, error: str | None = None, typed: str | None = None) -> HTMLResponse:
         it = item_index(n)
         report = data.report(it.content_hash)
         try:
             v = report.get(it.field)
         except KeyError:
             raise HTTPException(404, f"no field {it.field!r} in the record") from None
-        fmt = str(report.meta.format.value or "")
-        values = {fid: val.value for fid, val in report.fields()}
+        fmt = _format(report)
+        values = current_values(report, store.latest(it.content_hash))
         context = {
             "n": n, "total": len(data.queue), "item": it, "v": v, "label": labels.get(it.field, it.field),
-            "fmt": fmt, "token": token, "reviewer": reviewer,
+            "fmt": fmt, "token": token, "reviewer": who(request),
             "rules": _rules_view(fmt, it.field, values, labels),
             "allowed": _allowed(fmt, it.field, values),
             "text": _marked_text(data.text(it.content_hash), v.evidence if v else []),
             "grid": _grid(fmt, it.field, values),
             "history": store.history(it.content_hash, it.field),
             "problems": report.problems,
+            "bulk": {scope: len(bulk_items(n, scope, fmt)) for scope in SCOPES},
+            "table": _table_caption(fmt, it.field),
+            "error": error, "typed": typed, "notice": request.query_params.get("notice"),
+            "fixed_reviewer": reviewer is not None,
         }  # fmt: skip
-        return TEMPLATES.TemplateResponse(request, "item.html", context)
+        return TEMPLATES.TemplateResponse(request, "item.html", context, status_code=400 if error else 200)
+
+    def bulk_items(n: int, scope: str, fmt: Format) -> list[int]:
+        """The undecided items that share item n's reason and its report (scope "report") or table too."""
+        it, done = data.queue[n], store.latest(data.queue[n].content_hash)
+        table = _table_caption(fmt, it.field)
+        return [
+            k
+            for k in data.by_report[it.content_hash]
+            if data.queue[k].kind == it.kind and data.queue[k].field not in done
+            and (scope == "report" or _table_caption(fmt, data.queue[k].field) == table)
+        ]  # fmt: skip
+
+    @app.get("/item/{n}", response_class=HTMLResponse)
+    def item(request: Request, n: int) -> Response:
+        if who(request) is None:
+            return ask_name(request)
+        return item_page(request, n)
 
     @app.post("/decide")
     def decide(
-        n: int = Form(...), action: str = Form(..., alias="decision"), token_: str = Form("", alias="token"),
-        value: str = Form(""), reason: str = Form(""),
-    ) -> RedirectResponse:  # fmt: skip
+        request: Request, n: int = Form(...), action: str = Form(..., alias="decision"),
+        token_: str = Form("", alias="token"), value: str = Form(""), reason: str = Form(""),
+    ) -> Response:  # fmt: skip
         check_token(token_)
         it = item_index(n)
+        name = who(request)
+        if name is None:
+            return ask_name(request)
         if action not in ACTIONS:
             raise HTTPException(400, f"unknown action {action!r}")
         v = data.report(it.content_hash).get(it.field)
@@ -192,10 +285,44 @@ def create_app(results: Path, store: DecisionStore | Path, reviewer: str, token:
         try:
             new = parse_value(it.field, value) if action == "correct" else old
         except InvalidValue as e:
-            raise HTTPException(400, f"{labels.get(it.field, it.field)}: must be {e}") from None
-        store.record(Decision(it.content_hash, it.field, action, old, new, reason.strip(), reviewer))  # type: ignore[arg-type]
+            return item_page(request, n, error=f"{labels.get(it.field, it.field)}: must be {e}", typed=value)
+        if action == "correct" and new == old:
+            action = "accept"  # saving the value as it stands confirms it
+        store.record(Decision(it.content_hash, it.field, action, old, new, reason.strip(), name))  # type: ignore[arg-type]
         target = f"/item/{n + 1}" if n + 1 < len(data.queue) else "/queue"
         return RedirectResponse(target, status_code=303)
+
+    @app.post("/accept-all")
+    def accept_all(
+        request: Request, n: int = Form(...), scope: str = Form(...), token_: str = Form("", alias="token")
+    ) -> Response:
+        """Accept every undecided field of item n's reason in its report or table, one decision each;
+        a field in an identity that fails with the values as they stand is left for a look of its own."""
+        check_token(token_)
+        it = item_index(n)
+        name = who(request)
+        if name is None:
+            return ask_name(request)
+        if scope not in SCOPES:
+            raise HTTPException(400, f"unknown scope {scope!r}")
+        report = data.report(it.content_hash)
+        fmt = _format(report)
+        values = current_values(report, store.latest(it.content_hash))
+        accepted = kept = 0
+        for k in bulk_items(n, scope, fmt):
+            other = data.queue[k]
+            if any(outcome(r, values) == "FAIL" for r in rules_involving(fmt, other.field) if not r.soft):
+                kept += 1
+                continue
+            v = report.get(other.field)
+            old = v.value if v else None
+            store.record(Decision(other.content_hash, other.field, "accept", old, old, f"bulk: {it.kind}", name))
+            accepted += 1
+        done = store.decided()
+        after = next((k for k in range(n, len(data.queue)) if _key(data.queue[k]) not in done), None)
+        notice = f"{accepted} accepted" + (f"; {kept} left: an identity they are in fails" if kept else "")
+        target = "/queue" if after is None else f"/item/{after}"
+        return RedirectResponse(f"{target}?notice={quote(notice)}", status_code=303)
 
     @app.post("/check")
     async def check(request: Request) -> JSONResponse:
@@ -204,15 +331,38 @@ def create_app(results: Path, store: DecisionStore | Path, reviewer: str, token:
         check_token(str(body.get("token", "")))
         it = item_index(int(body.get("n", -1)))
         report = data.report(it.content_hash)
-        values = {fid: val.value for fid, val in report.fields()}
+        values = current_values(report, store.latest(it.content_hash))
         try:
             values[it.field] = parse_value(it.field, str(body.get("value", "")))
         except InvalidValue as e:
             return JSONResponse({"error": f"must be {e}", "rules": []})
-        fmt = str(report.meta.format.value or "")
+        fmt = _format(report)
         return JSONResponse({"error": None, "rules": _rules_view(fmt, it.field, values, labels)})
 
     return app
+
+
+def _format(report: Report) -> Format:
+    # "" when the format is unknown: no table, no identity.
+    return cast(Format, str(report.meta.format.value or ""))
+
+
+def _key(item: Item) -> tuple[str, str]:
+    return item.content_hash, item.field
+
+
+def _local(target: str) -> str:
+    """A redirect target kept on this app: a path, never another site."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+def current_values(report: Report, decisions: dict[str, Decision]) -> dict[str, Any]:
+    """The report's values with the reviewers' corrections so far: what the identities are checked on."""
+    values = {fid: val.value for fid, val in report.fields()}
+    for fid, d in decisions.items():
+        if d.action == "correct" and fid in values:
+            values[fid] = d.new_value
+    return values
 
 
 def _rules_view(fmt: Format, fid: str, values: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
@@ -252,21 +402,30 @@ def _marked_text(text: str | None, evidence: list) -> Markup | None:
     return Markup("").join(out)
 
 
-def _grid(fmt: Format, fid: str, values: dict[str, Any]) -> dict[str, Any] | None:
-    """The table holding the field, in the official layout: caption, column labels, rows of cells."""
+def _table_spec(fmt: Format, fid: str) -> tuple[str, str, Any, Any] | None:
+    """The table holding a field, in the official layout: caption, id prefix, rows and columns."""
     lay = layout()
     part = fid.split(".", 1)[0]
     if part == "applications":
-        rows = lay.app_rows_for(fmt or "2021")
-        cols = lay.app_columns
-        return _table("表三 收到和处理政府信息公开申请情况", part, rows, cols, fid, values)
+        return TABLE_CAPTIONS[part], part, lay.app_rows_for(fmt or "2021"), lay.app_columns
     if part == "disputes":
-        return _table("表四 行政复议、行政诉讼情况", part, lay.dispute_groups, lay.dispute_columns, fid, values)
+        return TABLE_CAPTIONS[part], part, lay.dispute_groups, lay.dispute_columns
     if part == "active" and fmt in lay.active:
         for block in lay.active[fmt]:
             if any(fid.startswith(f"active.{r.id}.") for r in block.rows):
-                return _table(f"表二 {block.caption}", part, block.rows, block.columns, fid, values)
+                return f"{TABLE_CAPTIONS[part]} {block.caption}", part, block.rows, block.columns
     return None
+
+
+def _table_caption(fmt: Format, fid: str) -> str | None:
+    spec = _table_spec(fmt, fid)
+    return spec[0] if spec else None
+
+
+def _grid(fmt: Format, fid: str, values: dict[str, Any]) -> dict[str, Any] | None:
+    """The table holding the field, in the official layout: caption, column labels, rows of cells."""
+    spec = _table_spec(fmt, fid)
+    return _table(*spec, fid, values) if spec else None
 
 
 def _table(caption: str, part: str, rows: Any, cols: Any, fid: str, values: dict[str, Any]) -> dict[str, Any]:
