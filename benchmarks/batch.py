@@ -14,6 +14,7 @@ worker's (the client holds no report); the Dask run's records are compared with 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import subprocess
 import sys
@@ -29,7 +30,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def run(directory: Path, workers: int, scheduler: str | None = None) -> list[str]:
-    """One run of the command; its records' lines, sorted."""
+    """One run of the command; a digest of each of its records' lines, sorted (full records are large)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.jsonl"
         cmd = [sys.executable, "-m", "extractor.cli", "extract", str(directory), "-o", str(out), "-j", str(workers)]
@@ -41,7 +42,7 @@ def run(directory: Path, workers: int, scheduler: str | None = None) -> list[str
             tree.sample()
             time.sleep(0.2)
         wall = time.perf_counter() - t0
-        records = sorted(out.read_text("utf-8").splitlines()) if out.exists() else []
+        records = sorted(_digests(out)) if out.exists() else []
     lines = len(records)
     what = f"dask {scheduler}" if scheduler else f"-j {workers}"
     print(
@@ -52,6 +53,11 @@ def run(directory: Path, workers: int, scheduler: str | None = None) -> list[str
         flush=True,
     )
     return records
+
+
+def _digests(out: Path) -> list[str]:
+    with out.open("rb") as f:
+        return [hashlib.sha256(line).hexdigest() for line in f]
 
 
 class Tree:
@@ -86,10 +92,13 @@ class Tree:
         self.peak_all = max(self.peak_all, total)
 
     def _pids(self, pid: int) -> list[int]:
-        try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            return [pid]
+        # Children are listed per thread: Dask's nanny starts its workers from its event-loop thread.
+        children = []
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                children += (task / "children").read_text().split()
+            except OSError:
+                continue
         return [pid, *(p for c in children for p in self._pids(int(c)))]
 
 

@@ -248,6 +248,10 @@ def _usage_line(total: Usage) -> str:
 @click.option("--resume", is_flag=True, help="Skip inputs whose content hash is already in OUTPUT; append the rest.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option(
+    "--file-timeout", type=click.FloatRange(min=0), default=60, show_default=True, metavar="SECONDS",
+    help="Give up on a file still not read after this long (one error line; 0: no limit).",
+)  # fmt: skip
+@click.option(
     "--scheduler", metavar="ADDRESS",
     help="Run on a Dask cluster: local:N for N local workers, or a scheduler's address (the dask extra).",
 )  # fmt: skip
@@ -259,6 +263,7 @@ def extract_cmd(
     workers: int,
     resume: bool,
     progress: bool | None,
+    file_timeout: float,
     scheduler: str | None,
     llm: ModelClient | None,
 ) -> None:
@@ -320,7 +325,7 @@ def extract_cmd(
         )
         if errors_path and not resume:
             errors_path.unlink(missing_ok=True)  # a side file from an earlier run would tell of its errors
-        errors = batch.SideFile(errors_path) if errors_path else None
+        errors = batch.ErrorFile(errors_path, resume=resume) if errors_path else None
     except OSError as e:
         raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
     except ValueError as e:  # --resume onto a file that is not a results file
@@ -329,7 +334,7 @@ def extract_cmd(
         with _progress_bar(len(files), progress) as tick:
             summary = batch.run(
                 files, out, flat=flat, workers=workers, llm=llm, skip=skip, errors=errors, on_progress=tick,
-                cluster=cluster,
+                cluster=cluster, seconds=file_timeout,
             )  # fmt: skip
     finally:
         if out is not None and out is not sys.stdout:
@@ -585,10 +590,13 @@ def review_cmd(results: Path, port: int, host: str, reviews: Path | None, review
 
     import uvicorn
 
-    from extractor.review.app import create_app
+    from extractor.review.app import LOOPBACK_NAMES, create_app
 
+    loopback = host in LOOPBACK_NAMES or host == "::1"
+    if not loopback:
+        _fail(f"warning: --host {host}: anyone who can reach this machine on port {port} can read the reports")
     try:
-        app = create_app(results, reviews or reviews_db(results), reviewer)
+        app = create_app(results, reviews or reviews_db(results), reviewer, hosts=LOOPBACK_NAMES if loopback else None)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     except KeyError as e:

@@ -101,3 +101,40 @@ def test_a_file_name_that_is_not_utf8_is_written_escaped(tmp_path: Path) -> None
         assert p.returncode == 0, p.stderr
         (record,) = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
         assert record["source"].endswith("bad\\xff\\xfename.txt")
+
+
+def test_five_kills_at_random_moments_then_resume_leave_every_input_exactly_once(tmp_path: Path) -> None:
+    """A 2,000-report batch (and a few files that fail) killed with SIGKILL, workers and all, five
+    times at random moments, each run resuming the last; then resumed to the end."""
+    from tests.synth import write_corpus
+
+    d = tmp_path / "in"
+    write_corpus(d, 2000, seed=11)
+    for k in range(5):
+        (d / f"broken{k}.txt").write_bytes(b"\x00\x01" * (k + 1))  # binary: an error line each
+    inputs = sorted(str(p) for p in d.iterdir())
+    out, errors = tmp_path / "out.jsonl", tmp_path / "out.errors.jsonl"
+    cmd = [*XXGK, "extract", str(d), "-o", str(out), "-j", "2", "--flat", "--no-progress"]
+    rng = random.Random(5)
+    done_before = 0
+    for round_ in range(5):
+        proc = subprocess.Popen(
+            cmd + (["--resume"] if round_ else []), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        # A random moment once this round has written something: mid-record, mid-flush, anywhere.
+        target = done_before + rng.randint(1, 150)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < target):
+            time.sleep(rng.uniform(0, 0.01))
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        done_before = out.read_bytes().count(b"\n")
+        assert done_before < len(inputs), f"round {round_}: the batch ended before the kill"
+    p = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 1, p.stderr  # the broken files
+    records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]  # every line whole JSON
+    failed = [json.loads(line)["source"] for line in errors.read_text("utf-8").splitlines()]
+    assert len(records) == len({r["source"] for r in records}) and len(failed) == len(set(failed))
+    assert not {r["source"] for r in records} & set(failed)  # output and error file never disagree
+    assert sorted([r["source"] for r in records] + failed) == inputs

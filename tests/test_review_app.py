@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ import uvicorn
 
 from extractor.core.arithmetic import outcome
 from extractor.results.evaluate import same, score
-from extractor.review.app import create_app, current_values
+from extractor.review.app import MAX_BODY, create_app, current_values
 from extractor.review.decisions import Decision, DecisionStore, parse_value, rules_involving
 from tests.conftest import corpus_reports, gold_of
 
@@ -307,3 +308,110 @@ def test_a_reviewer_name_is_asked_once_when_unset(results: Path, tmp_path: Path,
         assert {d.reviewer for d in store.decided().values()} == {"王芳"}
     finally:
         s.stop()
+
+
+def _request(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> int:
+    req = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        return urllib.request.urlopen(req, timeout=20).status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def _form(server: Server, **fields: str) -> bytes:
+    return urllib.parse.urlencode({"token": server.app.state.token, **fields}).encode()
+
+
+def test_rebinding_cross_site_writes_and_large_bodies_are_refused(server: Server) -> None:
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    ok = _form(server, n="0", decision="accept")
+    assert _request(server.url + "/queue", headers={"Host": "evil.example:80"}) == 421  # DNS rebinding
+    # A form on another site's page, even with a stolen-looking token: refused by Origin or Fetch metadata.
+    assert _request(server.url + "/decide", ok, {**form, "Origin": "http://evil.example"}) == 403
+    assert _request(server.url + "/decide", ok, {**form, "Sec-Fetch-Site": "cross-site"}) == 403
+    assert _request(server.url + "/decide", b"x" * (MAX_BODY + 1), form) == 413
+    chunked = (b"a" * 1024 for _ in range(100))  # no Content-Length: cut off while read
+    req = urllib.request.Request(server.url + "/check", data=chunked, headers={"Content-Type": "application/json"})
+    try:
+        status = urllib.request.urlopen(req, timeout=20).status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    assert status == 413
+    assert DecisionStore(server.app.state.store_path).decided() == {}  # nothing was written
+    same_site = {**form, "Origin": server.url, "Sec-Fetch-Site": "same-origin"}
+    assert _request(server.url + "/decide", ok, same_site) == 200  # the app's own page still works
+
+
+def test_200_concurrent_decisions_are_all_kept_in_order_and_survive_a_restart(
+    results: Path, server: Server, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def post(k: int) -> int:
+        return _request(server.url + "/decide", _form(server, n="0", decision="accept", reason=f"r{k}"), form)
+
+    with ThreadPoolExecutor(16) as pool:
+        assert set(pool.map(post, range(200))) == {200}
+    it = server.app.state.queue[0]
+    history = DecisionStore(server.app.state.store_path).history(it.content_hash, it.field)
+    assert sorted(d.reason for d in history) == sorted(f"r{k}" for k in range(200))
+    assert [d.decided_at for d in history] == sorted(d.decided_at for d in history)
+    server.stop()
+    again = Server(results, server.app.state.store_path)
+    try:
+        page = urllib.request.urlopen(f"{again.url}/item/0", timeout=20).read().decode()
+        assert page.count('class="decided"') == 200
+    finally:
+        again.stop()
+
+
+PAYLOADS = ("<script>window.pwned=1</script>", '<img src=x onerror="window.pwned=2">', "javascript:window.pwned=3")
+
+
+def test_hostile_text_is_shown_escaped_everywhere(results: Path, tmp_path: Path, browser) -> None:
+    """Agency name, review reason, evidence quote and file name carrying script: shown as text, never run."""
+    record = json.loads(results.read_text("utf-8").splitlines()[0])
+    hostile = " ".join(PAYLOADS)
+    record["source"] = f"{hostile}.txt"
+    organ = record["meta"]["organ"]
+    organ.update(value=hostile, confidence=0.01, review=[f"looks odd: {hostile}"])
+    organ["evidence"] = [{**e, "quote": hostile} for e in organ.get("evidence", [])]
+    record["review"] = ["meta.organ", *record["review"]]
+    for fid in record["review"][1:3]:
+        part, *rest = fid.split(".")
+        node = record[part]
+        for name in rest:
+            node = node[name]
+        node["review"] = [f"cell {hostile} printed oddly"]
+    bad = tmp_path / "hostile.jsonl"
+    bad.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
+    s = Server(bad, tmp_path / "reviews.sqlite")
+    try:
+        page = browser.new_page()
+        for path in ("/", "/queue", "/item/0", "/item/1", f"/queue?reason={urllib.parse.quote(PAYLOADS[0])}",
+                     f"/item/0?notice={urllib.parse.quote(PAYLOADS[1])}", f"/who?next={urllib.parse.quote(PAYLOADS[2])}"):  # fmt: skip
+            page.goto(s.url + path)
+            assert page.evaluate("window.pwned") is None, path
+            assert page.locator("script:not([src])").evaluate_all(
+                "els => els.every(e => !e.textContent.includes('pwned'))"
+            )
+        page.goto(s.url + "/item/0")
+        assert PAYLOADS[0] in page.inner_text("#value") and PAYLOADS[1] in page.inner_text(".reasons")
+    finally:
+        s.stop()
+
+
+def test_serving_beyond_loopback_warns_that_anyone_can_read_the_reports(results: Path, tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [*XXGK, "review", str(results), "--host", "0.0.0.0", "--port", str(port), "--reviews", str(tmp_path / "r.db")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stderr.readline() if proc.stderr else ""
+    finally:
+        proc.kill()
+        proc.wait()
+    assert "warning: --host 0.0.0.0: anyone who can reach this machine" in first

@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -33,6 +34,7 @@ from tenacity.wait import wait_exponential_jitter
 
 from extractor.core.schema import Usage
 from extractor.llm.config import ModelConfig
+from extractor.llm.transport import BoundedTransport, ResponseTooLarge, deadline, max_response_bytes
 
 __all__ = ["Answer", "Failure", "ModelClient", "ModelConfig"]
 
@@ -72,6 +74,27 @@ def _root(exc: BaseException) -> BaseException:
     return exc
 
 
+DOWN_SECONDS = 30.0
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and every one it was raised from or during (instructor and openai wrap)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    return any(isinstance(x, kind) for x in _chain(exc))
+
+
+def _deepest(exc: BaseException) -> BaseException:
+    return list(_chain(exc))[-1]
+
+
 def _retry_after(exc: BaseException) -> float | None:
     response = getattr(_root(exc), "response", None)
     if response is None:
@@ -84,6 +107,8 @@ def _retry_after(exc: BaseException) -> float | None:
 
 
 def _transient(exc: BaseException) -> bool:
+    if _caused_by(exc, ResponseTooLarge):
+        return False  # the server would send as much again
     exc = _root(exc)
     if isinstance(exc, openai.APITimeoutError | openai.APIConnectionError | httpx.TimeoutException):
         return True
@@ -111,6 +136,9 @@ class ModelClient:
     http_client: httpx.Client | None = None  # tests inject a transport here
     _slots: threading.BoundedSemaphore = field(init=False)
     _client: Any = field(init=False, default=None)
+    # An endpoint that refused connections even after the retries is not asked again for a while, so
+    # that a batch whose server went away goes on at rules-only speed, each report saying why.
+    _down_until: float = field(init=False, default=0.0)
 
     def __post_init__(self) -> None:
         self._slots = threading.BoundedSemaphore(self.config.concurrency)
@@ -120,12 +148,16 @@ class ModelClient:
     @property
     def client(self) -> Any:
         if self._client is None:
+            http_client = self.http_client or httpx.Client(
+                transport=BoundedTransport(httpx.HTTPTransport(), max_response_bytes(self.config.max_tokens)),
+                timeout=self.config.timeout,
+            )
             raw = openai.OpenAI(
                 base_url=self.config.base_url,
                 api_key=self.config.api_key,
                 timeout=self.config.timeout,
                 max_retries=0,
-                http_client=self.http_client,
+                http_client=http_client,
             )
             self._client = instructor.from_openai(raw, mode=MODES[self.config.mode])
         return self._client
@@ -151,9 +183,15 @@ class ModelClient:
         left = deadline - time.monotonic()
         if left <= 0:
             return Failure("the report's model deadline had passed")
+        if time.monotonic() < self._down_until:
+            reason = f"the endpoint refused connections moments ago; not asked again for {DOWN_SECONDS:g} s"
+            usage.errors.append(reason)
+            return Failure(reason)
         try:
             value, completion = self._call(response_model, messages, context, usage, left)
         except Exception as e:  # any failure: the report completes rules-only, with the reason kept
+            if _caused_by(e, httpx.ConnectError):
+                self._down_until = time.monotonic() + DOWN_SECONDS
             return self._failure(e, usage)
         self._account(usage, completion)
         self._cache_put(key, value)
@@ -174,7 +212,7 @@ class ModelClient:
             before_sleep=lambda _state: _count_retry(usage),
             reraise=True,
         )
-        with self._slots:
+        with self._slots, deadline(time.monotonic() + left):
             for attempt in retrying:
                 with attempt:
                     usage.calls += 1
@@ -214,6 +252,11 @@ class ModelClient:
             reason = f"no valid answer after {attempts} attempt(s): {_first_error(e.failed_attempts[-1].exception)}"
         else:
             cause = _root(e)
+            if isinstance(cause, openai.APIConnectionError) and cause.__cause__ is not None:
+                cause = next(
+                    x for x in _chain(cause) if isinstance(x, httpx.HTTPError | OSError) or x.__cause__ is None
+                )
+                # "Connection error." says less than what broke the connection
             reason = f"{type(cause).__name__}: {(str(cause).splitlines() or [''])[0][:200]}"
         usage.errors.append(reason)
         return Failure(reason, raw)

@@ -114,8 +114,11 @@ def load_bytes(data: bytes, source: str = "<bytes>", max_bytes: int = MAX_BYTES)
         if not rendered.text.strip():
             raise InputError(f"no text in the {'PDF' if kind == 'pdf' else 'Word document'}")
         return Document(source, kind, rendered.text, "binary", content_hash, rendered.anchors, rendered.pages)
-    _reject_binary(data)
-    text, encoding = decode(data)
+    if (wide := _utf16(data)) is not None:
+        text, encoding = wide
+    else:
+        _reject_binary(data)
+        text, encoding = decode(data)
     return load_text(text, source, encoding, content_hash)
 
 
@@ -152,6 +155,32 @@ def _load_structured(data: bytes) -> tuple[Kind, Rendered] | None:
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise InputError("old binary Office file (.doc/.xls); save it as .docx or PDF first")
     return None
+
+
+def _utf16(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text (Windows "Unicode" saves), with a BOM or without one. Without, it shows as NULs in
+    every other byte where the text has ASCII (digits, spaces, line breaks) and in none of the others."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        sample = data[:65536]
+        even, odd = sample[0::2], sample[1::2]
+        if not even or not odd:
+            return None
+        zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+        if zeros_odd > 0.1 and zeros_even < zeros_odd / 5:  # a CJK character may have one zero byte too
+            encoding = "utf-16-le"
+        elif zeros_even > 0.1 and zeros_odd < zeros_even / 5:
+            encoding = "utf-16-be"
+        else:
+            return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        raise InputError("binary file, not a report") from None
+    if _control_ratio(text) > 0.05:
+        raise InputError("binary file, not a report")
+    return text.removeprefix("\ufeff"), encoding
 
 
 def _reject_binary(data: bytes) -> None:

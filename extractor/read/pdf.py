@@ -16,6 +16,7 @@ from statistics import median
 from typing import Any
 
 import pdfplumber
+import pypdfium2
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
@@ -30,6 +31,8 @@ _COLUMN_GAP = 2.0  # a gap of this many character widths separates two columns o
 
 
 def render_pdf(data: bytes) -> Rendered:
+    if (pages := page_count(data)) is not None and pages > MAX_PAGES:
+        raise InputError(f"PDF of {pages} pages, more than a report has (limit {MAX_PAGES})")
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except PdfminerException as e:  # pdfplumber wraps what pdfminer raised
@@ -57,6 +60,19 @@ def render_pdf(data: bytes) -> Rendered:
     if chars == 0:
         raise InputError("PDF without a text layer (scanned pages); it needs OCR before it can be read")
     return writer.result()
+
+
+def page_count(data: bytes) -> int | None:
+    """The number of pages, from PDFium (C, quick even on thousands of pages): checked before
+    pdfminer lays out any page. None when PDFium cannot open it (pdfplumber then says why)."""
+    try:
+        doc = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:
+        return None
+    try:
+        return len(doc)
+    finally:
+        doc.close()
 
 
 def _render_page(page: Any, writer: TextWriter) -> None:

@@ -17,7 +17,10 @@ from docx.text.paragraph import Paragraph
 from extractor.core.errors import InputError
 from extractor.read.render import Rendered, TextWriter
 
-MAX_UNZIPPED = 200 * 1024 * 1024  # a report's document.xml is a few MB; more is a zip bomb
+MAX_UNZIPPED = 200 * 1024 * 1024  # images included; more is a zip bomb
+# The XML that python-docx parses whole: a report's document.xml is a few MB, and a 190 MB one took
+# minutes to parse before anything could refuse it.
+MAX_XML = 32 * 1024 * 1024
 
 
 def render_docx(data: bytes) -> Rendered:
@@ -44,8 +47,11 @@ def _check_archive(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "word/document.xml" not in archive.namelist():
                 raise InputError("zip file that is not a Word (.docx) document")
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) > MAX_UNZIPPED:
                 raise InputError("Word document that unpacks to more than 200 MB; not a report")
+            if sum(info.file_size for info in infos if info.filename.endswith((".xml", ".rels"))) > MAX_XML:
+                raise InputError("Word document whose text unpacks to more than 32 MB; not a report")
     except zipfile.BadZipFile:
         raise InputError("damaged or truncated zip/Word (.docx) file") from None
 

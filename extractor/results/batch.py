@@ -18,8 +18,11 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -68,6 +71,23 @@ class SideFile:
             self._file.close()
 
 
+class ErrorFile(SideFile):
+    """OUTPUT.errors.jsonl. A resumed run tries the failed files again, but a file already named in
+    it (by the run that was killed) is not named twice."""
+
+    def __init__(self, path: Path, *, resume: bool = False) -> None:
+        super().__init__(path)
+        self.named: set[str] = set()
+        if resume and path.exists():
+            jsonl.repair(path)  # a line cut off by the kill
+            with path.open(encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    try:
+                        self.named.add(json.loads(line)["source"])
+                    except (ValueError, KeyError, TypeError):
+                        continue
+
+
 @dataclass
 class Summary:
     done: int = 0
@@ -93,7 +113,7 @@ class Summary:
         else:
             self.failed += 1
             self.errors.append((o.source, o.error or "unknown error"))
-            if errors is not None:
+            if errors is not None and not (isinstance(errors, ErrorFile) and o.source in errors.named):
                 errors.write(json.dumps({"source": o.source, "error": o.error}, ensure_ascii=False) + "\n")
                 errors.flush()
 
@@ -107,17 +127,64 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
+# Word and PDF readers leave reference cycles behind (lxml proxies, pdfminer's layout tree). With the
+# collector's thresholds raised (settle_collector) they piled up to ~300 MB per process before a full
+# collection; collected after each such file they cost a few ms, next to the tens the file took.
+STRUCTURED = frozenset({"docx", "pdf"})
+
+# A report takes well under a second; a file still running after a minute is a pathological input
+# (a damaged PDF that sends pdfminer round in circles), and one such file must not stall a worker.
+FILE_SECONDS = 60.0
+
+
+class FileTimeout(BaseException):
+    """Raised by the alarm in the middle of whatever the file was doing. A BaseException, so that
+    the readers' `except Exception` (a damaged page is one error) cannot swallow it."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """SIGALRM after `seconds` of wall time. Only where signals can be used (the main thread of a
+    process: the pool's workers and -j 1); elsewhere (threads with a model, Dask's worker threads)
+    the model's own deadline bounds the waiting."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def alarm(_signum: int, _frame: object) -> None:
+        raise FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def extract_one(
-    path: str | Path, flat: bool = False, llm: ModelClient | None = None, skip: frozenset[str] = frozenset()
+    path: str | Path,
+    flat: bool = False,
+    llm: ModelClient | None = None,
+    skip: frozenset[str] = frozenset(),
+    seconds: float = FILE_SECONDS,
 ) -> Outcome:
     """Extract one file (a path, or an fsspec URL on a cluster) into a serialised record; every
-    failure becomes a one-line error. The one per-file step of the process pool and of Dask alike."""
+    failure becomes a one-line error, a file running past `seconds` too. The one per-file step of the
+    process pool and of Dask alike."""
     source = display_name(path)
     try:
-        data = read_bytes(path)
-        if skip and hashlib.sha256(data).hexdigest() in skip:
-            return Outcome(source, skipped=True)
-        report = extract_document(load_bytes(data, source), llm)
+        with time_limit(seconds):
+            data = read_bytes(path)
+            if skip and hashlib.sha256(data).hexdigest() in skip:
+                return Outcome(source, skipped=True)
+            doc = load_bytes(data, source)
+            report = extract_document(doc, llm)
+            if doc.kind in STRUCTURED:
+                gc.collect()
+    except FileTimeout:
+        return Outcome(source, error=f"still not read after {seconds:g} s (a pathological file?); gave up on it")
     except InputError as e:
         return Outcome(source, error=str(e))
     except Exception as e:  # one bad file must not end a batch; say what happened in one line
@@ -130,8 +197,9 @@ def extract_one(
     return Outcome(source, line=line, usage=report.usage, flagged=len(report.review))
 
 
-def _extract_rules_only(args: tuple[Path, bool]) -> Outcome:
-    return extract_one(*args)
+def _extract_rules_only(args: tuple[Path, bool, float]) -> Outcome:
+    path, flat, seconds = args
+    return extract_one(path, flat, seconds=seconds)
 
 
 def done_hashes(output: Path) -> set[str]:
@@ -155,7 +223,9 @@ def settle_collector() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
-def outcomes(files: list[Path], *, flat: bool, workers: int, llm: ModelClient | None) -> Iterator[Outcome]:
+def outcomes(
+    files: list[Path], *, flat: bool, workers: int, llm: ModelClient | None, seconds: float = FILE_SECONDS
+) -> Iterator[Outcome]:
     """Outcomes in input order, so that a batch's output lists its reports as they were given. A slow
     file holds back the records after it until it is done; a kill loses none of them (--resume redoes
     what was not written)."""
@@ -166,12 +236,12 @@ def outcomes(files: list[Path], *, flat: bool, workers: int, llm: ModelClient | 
     if workers <= 1 or len(files) < 2:
         settle_collector()
         for p in files:
-            yield extract_one(p, flat)
+            yield extract_one(p, flat, seconds=seconds)
         return
     # Workers get files in small chunks; results stream back in input order, so memory stays flat.
     ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     with ctx.Pool(workers, initializer=settle_collector) as pool:
-        yield from pool.imap(_extract_rules_only, ((p, flat) for p in files), chunksize=4)
+        yield from pool.imap(_extract_rules_only, ((p, flat, seconds) for p in files), chunksize=4)
 
 
 def run(
@@ -185,11 +255,13 @@ def run(
     errors: IO[str] | SideFile | None = None,
     on_progress: Callable[[Outcome | None], None] | None = None,
     cluster: Cluster | None = None,
+    seconds: float = FILE_SECONDS,
 ) -> Summary:
     """Extract `files` to `out` (one line per record, flushed), skipping content hashes in `skip`.
 
     With `cluster`, the files run on Dask workers (extractor.distributed) and records are written as
-    they finish; `out` is None when the workers write the records themselves (a partitioned output)."""
+    they finish; `out` is None when the workers write the records themselves (a partitioned output).
+    `seconds`: the time one file may take before it is given up as an error line."""
     summary = Summary()
     if cluster is not None:
         stream = cluster.outcomes(list(files), flat=flat, llm=llm, skip=frozenset(skip or ()))
@@ -205,7 +277,7 @@ def run(
             except OSError:
                 pass  # extract_one names the problem
             todo.append(p)
-        stream = outcomes(todo, flat=flat, workers=workers, llm=llm)
+        stream = outcomes(todo, flat=flat, workers=workers, llm=llm, seconds=seconds)
     for o in stream:
         summary.take(o, out, errors)
         if on_progress:

@@ -9,6 +9,7 @@ is an error that names the file and the line: an export or a review never drops 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +59,19 @@ def repair(path: Path) -> None:
     if not path.exists():
         return
     with path.open("rb+") as f:
-        data = f.read()
-        end = data.rfind(b"\n") + 1
-        if end < len(data):
+        size = f.seek(0, os.SEEK_END)
+        pos = size
+        while pos > 0:  # back from the end, a block at a time: results files run to gigabytes
+            start = max(0, pos - (1 << 20))
+            f.seek(start)
+            newline = f.read(pos - start).rfind(b"\n")
+            if newline >= 0:
+                end = start + newline + 1
+                break
+            pos = start
+        else:
+            end = 0
+        if end < size:
             f.truncate(end)
 
 

@@ -20,7 +20,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -150,11 +150,23 @@ REVIEWER_COOKIE = "xxgk_reviewer"
 SCOPES = ("report", "table")  # what one bulk accept covers, besides the reason
 
 
-def create_app(results: Path, store: DecisionStore | Path, reviewer: str | None, token: str | None = None) -> FastAPI:
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+MAX_BODY = 64 * 1024  # a decision is a few hundred bytes
+
+
+def create_app(
+    results: Path,
+    store: DecisionStore | Path,
+    reviewer: str | None,
+    token: str | None = None,
+    hosts: tuple[str, ...] | None = LOOPBACK_NAMES,
+) -> FastAPI:
     """The app for one results file. `store`: the decisions, or the SQLite file to keep them in
     (created only once the results have been read). `reviewer`: the name kept with each decision;
-    None makes the app ask for it once (kept in a cookie)."""
+    None makes the app ask for it once (kept in a cookie). `hosts`: the names the app answers to
+    (a page reached by another name is a DNS-rebinding attempt); None answers to any."""
     app = FastAPI(title="xxgk review", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(Guard, hosts=hosts)
     data = Results(results)
     if not isinstance(store, DecisionStore):
         store = DecisionStore(store)
@@ -345,6 +357,56 @@ def create_app(results: Path, store: DecisionStore | Path, reviewer: str | None,
 def _format(report: Report) -> Format:
     # "" when the format is unknown: no table, no identity.
     return cast(Format, str(report.meta.format.value or ""))
+
+
+class Guard:
+    """Refuses, before any page code runs: a Host header the app does not answer to (DNS rebinding),
+    a write sent from a page of another origin (cross-site request forgery; the token refuses it
+    too), and a body larger than MAX_BODY (a decision is small; nothing large is ever read)."""
+
+    def __init__(self, app: Any, hosts: tuple[str, ...] | None) -> None:
+        self.app, self.hosts = app, hosts
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        host = headers.get("host", "")
+        name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+        if self.hosts is not None and name not in self.hosts:
+            return await _refuse(send, 421, "this page answers only on its own address")
+        if scope["method"] not in ("GET", "HEAD"):
+            origin = headers.get("origin")
+            if origin is not None and urlsplit(origin).netloc != host:
+                return await _refuse(send, 403, "a write from another site's page is refused")
+            if headers.get("sec-fetch-site") not in (None, "same-origin", "none"):
+                return await _refuse(send, 403, "a write from another site's page is refused")
+            if int(headers.get("content-length") or 0) > MAX_BODY:
+                return await _refuse(send, 413, "request too large")
+            receive = _limited(receive, scope)
+        return await self.app(scope, receive, send)
+
+
+def _limited(receive: Any, scope: Any) -> Any:
+    """A body read in chunks (no Content-Length) is cut off at MAX_BODY as well."""
+    seen = 0
+
+    async def limited() -> Any:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_BODY:
+            raise HTTPException(413, "request too large")
+        return message
+
+    return limited
+
+
+async def _refuse(send: Any, status: int, message: str) -> None:
+    body = message.encode()
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _key(item: Item) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -109,48 +110,48 @@ class DecisionStore:
         self.path = Path(path)
         try:
             self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._lock = threading.Lock()  # one connection, shared by the server's threads: one at a time
             self.db.execute("PRAGMA journal_mode=WAL")
             migrate(self.db, self.path)
         except sqlite3.Error as e:
             raise ValueError(f"{self.path}: not a review database ({e})") from None
 
     def record(self, d: Decision) -> Decision:
-        when = d.decided_at or datetime.now(UTC).isoformat(timespec="seconds")
+        with self._lock:
+            when = d.decided_at or datetime.now(UTC).isoformat(timespec="seconds")
+            self._insert(d, when)
+        return Decision(**{**d.__dict__, "decided_at": when})
+
+    def _insert(self, d: Decision, when: str) -> None:
         self.db.execute(
             "INSERT INTO decisions (content_hash, field, action, old_value, new_value, reason, reviewer, decided_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (d.content_hash, d.field, d.action, json.dumps(d.old_value, ensure_ascii=False),
              json.dumps(d.new_value, ensure_ascii=False), d.reason, d.reviewer, when),
         )  # fmt: skip
-        return Decision(**{**d.__dict__, "decided_at": when})
 
     def latest(self, content_hash: str) -> dict[str, Decision]:
         """Field id -> the latest decision on it, for one report."""
-        rows = self.db.execute(
-            "SELECT content_hash, field, action, old_value, new_value, reason, reviewer, decided_at"
-            " FROM decisions WHERE content_hash = ? ORDER BY id",
-            (content_hash,),
-        ).fetchall()
+        rows = self._select(" WHERE content_hash = ?", (content_hash,))
         return {r[1]: _decision(r) for r in rows}
 
     def history(self, content_hash: str, field: str) -> list[Decision]:
-        rows = self.db.execute(
-            "SELECT content_hash, field, action, old_value, new_value, reason, reviewer, decided_at"
-            " FROM decisions WHERE content_hash = ? AND field = ? ORDER BY id",
-            (content_hash, field),
-        ).fetchall()
+        rows = self._select(" WHERE content_hash = ? AND field = ?", (content_hash, field))
         return [_decision(r) for r in rows]
 
     def decided(self) -> dict[tuple[str, str], Decision]:
         """(content hash, field id) -> the latest decision, for every decided field (one query)."""
-        rows = self.db.execute(
-            "SELECT content_hash, field, action, old_value, new_value, reason, reviewer, decided_at"
-            " FROM decisions ORDER BY id"
-        ).fetchall()
+        rows = self._select("", ())
         return {(r[0], r[1]): _decision(r) for r in rows}
 
+    def _select(self, where: str, args: tuple[str, ...]) -> list[tuple]:
+        query = "SELECT content_hash, field, action, old_value, new_value, reason, reviewer, decided_at FROM decisions"
+        with self._lock:
+            return self.db.execute(query + where + " ORDER BY id", args).fetchall()
+
     def close(self) -> None:
-        self.db.close()
+        with self._lock:
+            self.db.close()
 
 
 def _decision(row: tuple) -> Decision:

@@ -1,0 +1,71 @@
+"""The CI slice of the fuzz run (benchmarks/fuzz.py runs thousands): mutated inputs of every reader
+through the real batch, each ending as a record or one error line; none crashes, hangs, is lost or
+is written twice. And the guards that make that so, one by one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from extractor.read.load import load_bytes
+from extractor.results.batch import extract_one
+from tests.fuzz import account, thousand_page_pdf, write_inputs, zip_bomb
+
+XXGK = [sys.executable, "-m", "extractor.cli"]
+
+
+def test_mutated_inputs_end_as_a_record_or_one_error_line(tmp_path: Path) -> None:
+    files = write_inputs(tmp_path / "in", 150, seed=3)
+    out = tmp_path / "out.jsonl"
+    p = subprocess.run(
+        [*XXGK, "extract", str(tmp_path / "in"), "-o", str(out), "-j", "2", "--file-timeout", "30", "--no-progress"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    a = account(files, out, tmp_path / "out.errors.jsonl", p.stderr, p.returncode)
+    assert (a.crashes, a.hangs, a.lost, a.duplicated) == ([], [], [], [])
+    assert a.records + a.errors == len(files) and a.records > 10 and a.errors > 10
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "message"),
+    [
+        (zip_bomb, "bomb.docx", "unpacks to more than 200 MB"),
+        (lambda: zip_bomb(190), "big.docx", "text unpacks to more than 32 MB"),
+        (thousand_page_pdf, "long.pdf", "PDF of 3000 pages"),
+    ],
+    ids=["zip-bomb", "190-MB-of-xml", "3000-pages"],
+)
+def test_pathological_files_are_refused_at_once(make, name: str, message: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(make())
+    t0 = time.perf_counter()
+    o = extract_one(path)
+    assert o.error is not None and message in o.error
+    assert time.perf_counter() - t0 < 5
+
+
+def test_a_file_past_the_time_limit_is_one_error_line_and_the_batch_goes_on(tmp_path: Path) -> None:
+    from tests.conftest import corpus_reports
+    from tests.documents import blocks_of, to_pdf
+
+    slow = to_pdf(blocks_of(corpus_reports()[0]) * 6, tmp_path / "long.pdf")  # pdfminer takes a while
+    o = extract_one(slow, seconds=0.05)
+    assert o.error is not None and o.error.startswith("still not read after 0.05 s")
+    assert extract_one(slow, seconds=0).line is not None  # 0: no limit; the file itself is fine
+    fine = extract_one(corpus_reports()[1], seconds=0.05 * 200)
+    assert fine.line is not None
+
+
+def test_utf16_with_and_without_bom_is_read_as_text() -> None:
+    from tests.conftest import corpus_reports
+
+    text = corpus_reports()[0].read_text("utf-8")
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be"):
+        assert (
+            load_bytes(text.encode(encoding), "r.txt").text.strip()[:20]
+            == load_bytes(text.encode(), "r.txt").text.strip()[:20]
+        )
