@@ -89,3 +89,13 @@ def test_an_api_key_never_appears_in_any_output(tmp_path, monkeypatch) -> None:
     written = [out, out.with_name("out.errors.jsonl"), *(tmp_path / "cache").rglob("*")]
     texts = [result.output] + [p.read_text("utf-8", "replace") for p in written if p.is_file()]
     assert all(key not in t for t in texts) and out.exists()
+
+
+def test_no_cassette_holds_a_key_or_an_authorization_header() -> None:
+    from tests.conftest import ROOT
+
+    cassettes = list((ROOT / "cassettes").rglob("*.yaml"))
+    assert cassettes
+    for path in cassettes:
+        text = path.read_text("utf-8").lower()
+        assert "authorization" not in text and "bearer " not in text and "api-key" not in text, path

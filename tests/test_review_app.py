@@ -338,6 +338,11 @@ def test_rebinding_cross_site_writes_and_large_bodies_are_refused(server: Server
         status = e.code
     assert status == 413
     assert DecisionStore(server.app.state.store_path).decided() == {}  # nothing was written
+    # No CORS: another origin's script cannot read a page, so it never sees the token in it.
+    page = urllib.request.urlopen(
+        urllib.request.Request(server.url + "/item/0", headers={"Origin": "http://evil.example"})
+    )
+    assert page.headers.get("Access-Control-Allow-Origin") is None
     same_site = {**form, "Origin": server.url, "Sec-Fetch-Site": "same-origin"}
     assert _request(server.url + "/decide", ok, same_site) == 200  # the app's own page still works
 

@@ -25,14 +25,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, create_model, model_validator
 
 from extractor.core import confidence as tier
-from extractor.core.layout import layout
 from extractor.core.normalize import NormalText
 from extractor.core.reading import Reading, span
 from extractor.core.schema import Format, Narrative, Span, Usage, Value
 from extractor.llm.client import Answer, Failure, ModelClient
 from extractor.llm.grounding import find_quote, number_in_quote
 from extractor.llm.prompting import example_json, lean_schema, load_prompt, schema_hash
-from extractor.rules.narrative import ANCHORS
+from extractor.rules.narrative import ANCHORS, addresses_a_model
 
 MAX_PASSAGE = 3000  # characters; the local model's context is 4096 tokens, prompt included
 
@@ -69,13 +68,21 @@ def _ungrounded(fact: Fact, passage: str | None) -> str | None:
         return f"{fact.value} is negative; these are counts and amounts"
     if not fact.quote:
         return f"{fact.value} was given without a quote; copy the sentence it comes from"
-    if passage is not None and find_quote(fact.quote, passage) is None:
+    at = find_quote(fact.quote, passage) if passage is not None else None
+    if passage is not None and at is None:
         return f"the quote {fact.quote!r} is not in the report text; copy it exactly"
     if not number_in_quote(fact.value, fact.quote):
         return f"the number {fact.value:g} does not appear in its quote {fact.quote!r}"
-    if any(word in fact.quote for word in layout().injection_markers):
+    # The whole line the quote stands in: an injected instruction's figure is quoted without its words.
+    if addresses_a_model(fact.quote) or (at is not None and addresses_a_model(_line_around(passage or "", at))):
         return f"the quote {fact.quote!r} is an instruction inside the report, not a statement of fact"
     return None
+
+
+def _line_around(text: str, at: tuple[int, int]) -> str:
+    start = text.rfind("\n", 0, at[0]) + 1
+    end = text.find("\n", at[1])
+    return text[start : len(text) if end < 0 else end]
 
 
 class _Facts(BaseModel):
@@ -147,6 +154,8 @@ def narrative_passage(doc: NormalText, skip: list[tuple[int, int]], names: tuple
         if len(sentence) < 6 or "|" in sentence or any(a <= m.start() < b for a, b in skip):
             continue
         if not any(w in sentence for w in words) or not _STATES.search(sentence):
+            continue
+        if addresses_a_model(sentence):  # never sent: the model does not read instructions in a report
             continue
         if size + len(sentence) + 1 > MAX_PASSAGE:
             break

@@ -231,23 +231,25 @@ def _candidates(
                     to_doc(m.end("num") - 1) + 1,
                 )
             )
-    if not out:
-        for pattern in _ZERO.get(name, []):
-            for m in _finditer(pattern, text, windows):
-                sentence = _sentence(text, m.start(), m.end())
-                if _in_skip(to_doc(m.start()), skip) or qualified.search(sentence):
-                    continue
-                out.append(
-                    Candidate(
-                        0,
-                        to_doc(m.start()),
-                        to_doc(m.end() - 1) + 1,
-                        to_doc(m.start()),
-                        to_doc(m.end() - 1) + 1,
-                        zero=True,
-                    )
+    # A statement that there was none is a candidate beside the figures: when both are made, the
+    # figure is read first and the contradiction sends the fact to review.
+    figures = len(out)
+    for pattern in _ZERO.get(name, []):
+        for m in _finditer(pattern, text, windows):
+            sentence = _sentence(text, m.start(), m.end())
+            if _in_skip(to_doc(m.start()), skip) or qualified.search(sentence):
+                continue
+            out.append(
+                Candidate(
+                    0,
+                    to_doc(m.start()),
+                    to_doc(m.end() - 1) + 1,
+                    to_doc(m.start()),
+                    to_doc(m.end() - 1) + 1,
+                    zero=True,
                 )
-    return _unique(out), _unique(hostile)
+            )
+    return _unique(out[:figures]) + _unique(out[figures:]), _unique(hostile)
 
 
 @cache
@@ -255,7 +257,20 @@ def _marker_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Any injection marker (layout data); any qualifier or injection marker. One regex search per
     sentence instead of a substring test per word."""
     lay = layout()
-    return _any_of(lay.injection_markers), _any_of((*lay.qualifiers, *lay.injection_markers))
+    injection = _markers(lay.injection_markers)
+    return injection, re.compile(f"{_any_of(lay.qualifiers).pattern}|{injection.pattern}", re.I)
+
+
+def addresses_a_model(text: str) -> bool:
+    """Whether `text` holds a marker of text addressed to a model (layout data: [model] injection_markers)."""
+    return _marker_patterns()[0].search(text) is not None
+
+
+def _markers(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Injection markers: English words whole and in any case ("AI" is not the "ai" of "said");
+    the others as they are."""
+    parts = [rf"\b{re.escape(w)}\b" if w.isascii() and w.isalnum() else re.escape(w) for w in words]
+    return re.compile("|".join(parts) if parts else "(?!)", re.I)
 
 
 @cache
