@@ -70,7 +70,7 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
     report.problems += draft.problems
     values = draft.values
     report.checks = reconcile(values, fmt, [t for t in tables if t != "active"], draft.sound, norm.restored_lines > 0)
-    assemble(report, values, fmt, tables)
+    assemble(report, values, fmt, tables, norm.text)
     if doc.anchors or doc.pages:
         meta = [getattr(report.meta, name) for name in type(report.meta).model_fields]
         _locate([*values.values(), *(v for v in meta if isinstance(v, Value))], doc.anchors, doc.pages)

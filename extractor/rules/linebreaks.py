@@ -44,6 +44,10 @@ _HEADER_SPAN = 400  # how far 表四's header cells reach
 # Markdown: a separator row (|---|---|) and a heading (## 表三) stood on lines of their own.
 _MARKDOWN_RULE = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|)+")
 _MARKDOWN_HEADING = re.compile(r"#{1,6}\s")
+_HEADING_PIPE = re.compile(r"[^|#\n]{1,40}?\s\|")  # a heading's words, then the row after it
+# The start of the cell after a label's cell: a row label is followed by its numbers (or a blank,
+# a dash); a label followed by more words is a header cell ("| 上年结转件数 | 予以公开 | 部分公开 |").
+_NEXT_CELL = re.compile(r"[^|\n]{0,60}?\|\s*(?P<c>\S)")
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,12 @@ def line_breaks(text: str) -> list[int]:
             points.add(first.start())
     if "---" in text:
         points.update(p for m in _MARKDOWN_RULE.finditer(text) for p in (m.start() - 1, m.end()))
-        points.update(m.start() - 1 for m in _MARKDOWN_HEADING.finditer(text))
+        for m in _MARKDOWN_HEADING.finditer(text):
+            points.add(m.start() - 1)
+            # "### 行政复议 | 结果维持 | …": the heading stood on its line, the header row on the next.
+            pipe = _HEADING_PIPE.match(text, m.end())
+            if pipe is not None:
+                points.add(pipe.end() - 2)
     first, last = _table_zone(headings, len(text))
     labels = _find_labels(text, first, last)
     before = sorted(points | set(labels))
@@ -112,9 +121,17 @@ def _find_labels(text: str, first: int, last: int) -> list[int]:
     for pattern, before in ((free, _BEFORE_LABEL), (numbered, _BEFORE_NUMBERED_LABEL)):
         for m in pattern.finditer(text, first, last):
             b = before.search(text, max(first, m.start() - _LABEL_LOOK_BACK), m.start())
-            if b is not None:
+            if b is not None and not _header_cell(text, b.start(), m.end()):
                 points.append(b.start())
     return points
+
+
+def _header_cell(text: str, before: int, end: int) -> bool:
+    """A label in a pipe row ("| 予以公开 |") followed by a cell of words, not of numbers."""
+    if before < 1 or text[before - 1] != "|":
+        return False
+    cell = _NEXT_CELL.match(text, end)
+    return cell is not None and cell.group("c").isalpha()
 
 
 def _title_end(text: str, at: int) -> int | None:

@@ -85,10 +85,11 @@ def build(cls: type[M], values: dict[str, Value], prefix: str = "", optional: bo
     return construct(cls, kwargs)
 
 
-def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: Format, read: list[str]) -> None:
+def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: Format, read: list[str], text: str) -> None:
     """Cells a standard-format report should print but the parser never found are in doubt: every
     cell of a table the parser could not read, and the unread cells of a table (表二: of a block)
-    it did read. A 表二 block the report leaves out altogether is not printed, not unread."""
+    it did read. A 表二 block the report leaves out altogether (none of its values read, neither its
+    caption nor a row label anywhere in the text) is not printed, not unread."""
     if fmt not in _TABLE_FIELDS:
         _TABLE_FIELDS[fmt] = tuple(fid for fid, _ in report.fields() if fid.startswith(TABLE_PREFIXES))
     if not read:
@@ -113,6 +114,8 @@ def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: Format, re
         for fid, v in values.items()
         if fid.startswith("active.") and v.value is not None and (row := fid.split(".")[1]) in blocks
     }
+    # A block whose words are in the text but whose values were not read was printed all the same.
+    printed |= {b.caption for b in layout().active[fmt] if b.caption in text or any(r.label in text for r in b.rows)}
     for fid in unread:
         v = report.get(fid)
         if v is None or v.status != "missing" or v.review:
@@ -129,10 +132,11 @@ def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: Format, re
         values[fid] = v
 
 
-def assemble(report: Report, values: dict[str, Value], fmt: Format, read: list[str]) -> None:
+def assemble(report: Report, values: dict[str, Value], fmt: Format, read: list[str], text: str = "") -> None:
     """Fill `report` from `values` (field id -> Value): its tables, narrative and review list.
 
     `read`: the tables the parser read; the cells they should print but did not go to review.
+    `text`: the report's (normalised) text, where a 表二 block left unread may still be printed.
     """
     if fmt == "2019":
         report.active = build(Active2019, values, "active.")
@@ -144,7 +148,7 @@ def assemble(report: Report, values: dict[str, Value], fmt: Format, read: list[s
         report.disputes = build(Disputes, values, "disputes.")
     report.narrative = build(Narrative, values, "narrative.")
     if fmt in ("2019", "2021"):
-        _flag_unread_cells(report, values, fmt, read)
+        _flag_unread_cells(report, values, fmt, read, text)
     for name in ("organ", "year"):
         v = getattr(report.meta, name)
         if v.value is None and not v.review:
