@@ -69,3 +69,19 @@ def test_utf16_with_and_without_bom_is_read_as_text() -> None:
             load_bytes(text.encode(encoding), "r.txt").text.strip()[:20]
             == load_bytes(text.encode(), "r.txt").text.strip()[:20]
         )
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["市政府共受理政府信息公开申请 1295 件，办结 1191 件（含 ", "本年新收政府信息公开申请数量 | 705 | 3 | ", "— 3 — "],
+    ids=["prose-statement", "table-row", "page-footer"],
+)
+def test_a_one_megabyte_line_of_repeats_is_read_within_the_time_limit(unit: str, tmp_path: Path) -> None:
+    """A page saved as one line of one statement repeated: every statement once looked for its sentence
+    across the whole line (quadratic: past 30 s). Now a few seconds; the limit leaves room for a slow CI."""
+    from tests.conftest import corpus_reports
+
+    path = tmp_path / "long.txt"
+    path.write_text(corpus_reports()[0].read_text("utf-8") + unit * (1_000_000 // len(unit.encode())), "utf-8")
+    o = extract_one(path, seconds=20)
+    assert o.error is None or not o.error.startswith("still not read"), o.error

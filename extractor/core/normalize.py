@@ -59,9 +59,11 @@ def _removable(text: str) -> list[tuple[int, int]]:
         if (is_cjk(before) and (is_cjk(after) or after.isdigit())) or (before.isdigit() and is_cjk(after)):
             spans.append((s, e))
     for m in _PAGE_FOOTER.finditer(text):
-        s = text.rfind("\n", 0, m.start()) + 1
-        e = text.find("\n", m.end())
-        e = n if e < 0 else e
+        # Its line, looked for nearby only: a page without line breaks must not cost a scan per footer.
+        lo, hi = max(0, m.start() - 200), min(n, m.end() + 200)
+        s = max(text.rfind("\n", lo, m.start()), lo - 1) + 1
+        e = text.find("\n", m.end(), hi)
+        e = hi if e < 0 else e
         if not text[s : m.start()].strip() and not text[m.end() : e].strip():
             spans.append((s, e))
     if not spans:

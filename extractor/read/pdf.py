@@ -9,7 +9,9 @@ page furniture between them dropped. Every page's start offset is kept for the e
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import re
 from itertools import pairwise
 from statistics import median
@@ -23,6 +25,10 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from extractor.core.errors import InputError
 from extractor.read.render import Rendered, TextWriter
+
+# pdfminer logs each damage it works around ("MediaBox missing…") as a warning on stderr; the reader
+# says in one error line what it could not read, so those go unsaid.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MAX_PAGES = 300  # the longest real reports run to a few dozen pages
 _MARGIN = 0.08  # share of the page height at the top and bottom where headers and page numbers sit
@@ -41,22 +47,31 @@ def render_pdf(data: bytes) -> Rendered:
         raise InputError("PDF that cannot be parsed (damaged or truncated)") from None
     except (MalformedPDFException, PDFSyntaxError, ValueError, KeyError, TypeError, AssertionError):
         raise InputError("PDF that cannot be parsed (damaged or truncated)") from None
-    with pdf:
+    try:
+        return _render_document(pdf)
+    finally:
+        # Closing walks the pages again: a damaged page tree raises there too, and must not replace
+        # the one clear error already raised.
+        with contextlib.suppress(Exception):
+            pdf.close()
+
+
+def _render_document(pdf: pdfplumber.PDF) -> Rendered:
+    try:
+        pages = pdf.pages
+    except Exception:  # pdfminer raises many types on a damaged page tree; all mean the same here
+        raise InputError("PDF that cannot be parsed (damaged or truncated)") from None
+    if len(pages) > MAX_PAGES:
+        raise InputError(f"PDF of {len(pages)} pages, more than a report has (limit {MAX_PAGES})")
+    writer, chars = TextWriter(), 0
+    for page in pages:
         try:
-            pages = pdf.pages
-        except Exception:  # pdfminer raises many types on a damaged page tree; all mean the same here
-            raise InputError("PDF that cannot be parsed (damaged or truncated)") from None
-        if len(pages) > MAX_PAGES:
-            raise InputError(f"PDF of {len(pages)} pages, more than a report has (limit {MAX_PAGES})")
-        writer, chars = TextWriter(), 0
-        for page in pages:
-            try:
-                chars += len(page.chars)
-                _render_page(page, writer)
-            except Exception as e:  # as above: a damaged page, whatever pdfminer calls it
-                raise InputError(f"PDF page {page.page_number} cannot be read ({type(e).__name__})") from None
-            finally:
-                page.close()  # pdfplumber caches each page's objects; a long PDF would pile them up
+            chars += len(page.chars)
+            _render_page(page, writer)
+        except Exception as e:  # as above: a damaged page, whatever pdfminer calls it
+            raise InputError(f"PDF page {page.page_number} cannot be read ({type(e).__name__})") from None
+        finally:
+            page.close()  # pdfplumber caches each page's objects; a long PDF would pile them up
     if chars == 0:
         raise InputError("PDF without a text layer (scanned pages); it needs OCR before it can be read")
     return writer.result()

@@ -161,10 +161,16 @@ def _in_skip(pos: int, skip: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in skip)
 
 
+# How far a sentence reaches either side of a statement. A report's sentences are far shorter; a page
+# without any 。 or line break (a 1 MB line) must not make every statement's sentence the whole page.
+_SENTENCE_REACH = 400
+
+
 def _sentence(text: str, start: int, end: int) -> str:
-    a = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
-    b_candidates = [i for i in (text.find("。", end), text.find("\n", end)) if i >= 0]
-    return text[a : min(b_candidates) if b_candidates else len(text)]
+    lo, hi = max(0, start - _SENTENCE_REACH), min(len(text), end + _SENTENCE_REACH)
+    a = max(text.rfind("。", lo, start), text.rfind("\n", lo, start), lo - 1) + 1
+    b_candidates = [i for i in (text.find("。", end, hi), text.find("\n", end, hi)) if i >= 0]
+    return text[a : min(b_candidates) if b_candidates else hi]
 
 
 def _windows(text: str, words: tuple[str, ...], prose: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -309,7 +315,8 @@ def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
 def _foreign_subject(text: str, at: int, foreign: tuple[str, ...]) -> bool:
     """The sentence names another subject before the figure ("政务服务大厅受理行政许可事项N件，办结M件")
     and never information disclosure: its counts are that subject's."""
-    start = max(text.rfind("。", 0, at), text.rfind("\n", 0, at)) + 1
+    lo = max(0, at - _SENTENCE_REACH)
+    start = max(text.rfind("。", lo, at), text.rfind("\n", lo, at), lo - 1) + 1
     before = text[start:at]
     return _any_of(foreign).search(before) is not None and not any(w in before for w in _DISCLOSURE)
 
