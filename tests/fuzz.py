@@ -18,7 +18,7 @@ import json
 import random
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -142,19 +142,26 @@ def thousand_page_pdf(pages: int = 3000) -> bytes:
     return buf.getvalue()
 
 
-def write_inputs(directory: Path, count: int, seed: int = 0) -> list[Path]:
-    """`count` mutated inputs (each mutator in turn, on a random seed input), plus the two
-    pathological files. Every file has its own content, so resume and accounting are by name."""
+def mutated(count: int, seed: int = 0) -> Iterator[tuple[str, bytes]]:
+    """The `count` mutated inputs of a seed, in order, as (file name, bytes): each mutator in turn,
+    on a random seed input. The same seed gives the same inputs (a finding is replayed by its name)."""
     rng = random.Random(seed)
-    directory.mkdir(parents=True, exist_ok=True)
     base = seeds()
-    files = []
     for k in range(count):
         mutate = MUTATORS[k % len(MUTATORS)]
         data, ext = base[rng.randrange(len(base))]
         out, suffix = mutate(rng, data, ext)
-        path = directory / f"{k:06d}_{mutate.__name__}{suffix}"
-        path.write_bytes(out)
+        yield f"{k:06d}_{mutate.__name__}{suffix}", out
+
+
+def write_inputs(directory: Path, count: int, seed: int = 0) -> list[Path]:
+    """`count` mutated inputs, plus the two pathological files. Every file has its own content, so
+    resume and accounting are by name."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, data in mutated(count, seed):
+        path = directory / name
+        path.write_bytes(data)
         files.append(path)
     for name, make in (("zip_bomb.docx", zip_bomb), ("pages.pdf", thousand_page_pdf)):
         (directory / name).write_bytes(make())

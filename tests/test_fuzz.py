@@ -85,3 +85,27 @@ def test_a_one_megabyte_line_of_repeats_is_read_within_the_time_limit(unit: str,
     path.write_text(corpus_reports()[0].read_text("utf-8") + unit * (1_000_000 // len(unit.encode())), "utf-8")
     o = extract_one(path, seconds=20)
     assert o.error is None or not o.error.startswith("still not read"), o.error
+
+
+# What the long run (benchmarks/fuzz.py --count 10000 --seed 1) found, each replayed by its name:
+# damaged PDFs whose close raised past the reader's error, a zip header of an unknown version, and
+# 1 MB lines of one statement repeated that took minutes.
+FOUND = {
+    "000180_flip_bytes.pdf", "000210_flip_bytes.pdf", "000560_flip_bytes.pdf", "001010_flip_bytes.pdf",
+    "001540_flip_bytes.docx", "005044_long_line.txt", "007124_long_line.txt",
+}  # fmt: skip
+
+
+def test_what_the_long_fuzz_run_found_ends_in_a_record_or_one_clear_line(tmp_path: Path) -> None:
+    from tests.fuzz import mutated
+
+    last = max(int(name[:6]) for name in FOUND)
+    seen = set()
+    for name, data in mutated(last + 1, seed=1):
+        if name in FOUND:
+            seen.add(name)
+            path = tmp_path / name
+            path.write_bytes(data)
+            o = extract_one(path, seconds=20)
+            assert o.error is None or not o.error.startswith(("internal error", "still not read")), (name, o.error)
+    assert seen == FOUND  # the replay made the very inputs the run found

@@ -33,12 +33,15 @@ def render_docx(data: bytes) -> Rendered:
         raise InputError(f"damaged Word document ({type(e).__name__})") from None
     writer = TextWriter()
     tables = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Paragraph):
-            writer.text(block.text + "\n")
-        elif isinstance(block, Table):
-            tables += 1
-            _write_table(block, writer, f"/w:body/w:tbl[{tables}]")
+    try:
+        for block in document.iter_inner_content():
+            if isinstance(block, Paragraph):
+                writer.text(block.text + "\n")
+            elif isinstance(block, Table):
+                tables += 1
+                _write_table(block, writer, f"/w:body/w:tbl[{tables}]")
+    except Exception as e:  # a damaged part read lazily: whatever python-docx or lxml call it
+        raise InputError(f"damaged Word document ({type(e).__name__})") from None
     return writer.result()
 
 
@@ -52,7 +55,8 @@ def _check_archive(data: bytes) -> None:
                 raise InputError("Word document that unpacks to more than 200 MB; not a report")
             if sum(info.file_size for info in infos if info.filename.endswith((".xml", ".rels"))) > MAX_XML:
                 raise InputError("Word document whose text unpacks to more than 32 MB; not a report")
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError):
+        # NotImplementedError: a damaged header asking for a zip version or method nobody implements
         raise InputError("damaged or truncated zip/Word (.docx) file") from None
 
 
