@@ -138,3 +138,40 @@ def test_five_kills_at_random_moments_then_resume_leave_every_input_exactly_once
     assert len(records) == len({r["source"] for r in records}) and len(failed) == len(set(failed))
     assert not {r["source"] for r in records} & set(failed)  # output and error file never disagree
     assert sorted([r["source"] for r in records] + failed) == inputs
+
+
+def _descendants(pid: int) -> dict[int, int]:
+    """pid -> depth below `pid`, from /proc."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    depth: dict[int, int] = {}
+    for p in parents:
+        d, q = 0, p
+        while q in parents and q != pid and d < 10:
+            q, d = parents[q], d + 1
+        if q == pid and p != pid:
+            depth[p] = d
+    return depth
+
+
+def test_a_worker_killed_mid_batch_loses_no_file(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen(
+        [*XXGK, "extract", str(corpus), "-o", str(out), "-j", "2", "--no-progress"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 40):
+        time.sleep(0.02)
+    workers = [p for p, d in _descendants(proc.pid).items() if d == 2]  # the forkserver's children
+    assert workers, "no worker found"
+    os.kill(workers[0], signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 1 and "Traceback" not in stderr  # 1: the empty file
+    got = sources(out)
+    assert len(got) == len(set(got)) == REPORTS  # the killed worker's files were read again

@@ -13,16 +13,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
-import multiprocessing
-import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -31,6 +29,7 @@ from extractor.core.schema import Usage
 from extractor.pipeline import extract_document
 from extractor.read.load import InputError, display_name, load_bytes, read_bytes
 from extractor.results import jsonl
+from extractor.results.pool import imap_surviving
 
 if TYPE_CHECKING:
     from extractor.distributed import Cluster
@@ -142,7 +141,7 @@ class FileTimeout(BaseException):
     the readers' `except Exception` (a damaged page is one error) cannot swallow it."""
 
 
-@contextmanager
+@contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """SIGALRM after `seconds` of wall time. Only where signals can be used (the main thread of a
     process: the pool's workers and -j 1); elsewhere (threads with a model, Dask's worker threads)
@@ -185,6 +184,8 @@ def extract_one(
                 gc.collect()
     except FileTimeout:
         return Outcome(source, error=f"still not read after {seconds:g} s (a pathological file?); gave up on it")
+    except MemoryError:
+        return Outcome(source, error="ran out of memory reading it (a pathological file?); gave up on it")
     except InputError as e:
         return Outcome(source, error=str(e))
     except Exception as e:  # one bad file must not end a batch; say what happened in one line
@@ -197,9 +198,26 @@ def extract_one(
     return Outcome(source, line=line, usage=report.usage, flagged=len(report.review))
 
 
-def _extract_rules_only(args: tuple[Path, bool, float]) -> Outcome:
-    path, flat, seconds = args
-    return extract_one(path, flat, seconds=seconds)
+def _extract_chunk(tasks: list[tuple[Path, bool, float]]) -> list[Outcome]:
+    return [extract_one(path, flat, seconds=seconds) for path, flat, seconds in tasks]
+
+
+def _worker_died(task: tuple[Path, bool, float]) -> Outcome:
+    why = "its worker process died reading it (killed, out of memory, or a crash in a library); not read"
+    return Outcome(display_name(task[0]), error=why)
+
+
+# Address space a worker may use. A report needs a few hundred MB at most; past this, the file gets
+# one error line (MemoryError) instead of the kernel's OOM killer taking the worker, or the machine.
+WORKER_MEMORY = 4 << 30
+
+
+def _worker_start() -> None:
+    settle_collector()
+    with contextlib.suppress(ValueError, OSError, AttributeError):  # not on every platform
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, resource.getrlimit(resource.RLIMIT_AS)[1]))
 
 
 def done_hashes(output: Path) -> set[str]:
@@ -238,10 +256,10 @@ def outcomes(
         for p in files:
             yield extract_one(p, flat, seconds=seconds)
         return
-    # Workers get files in small chunks; results stream back in input order, so memory stays flat.
-    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ctx.Pool(workers, initializer=settle_collector) as pool:
-        yield from pool.imap(_extract_rules_only, ((p, flat, seconds) for p in files), chunksize=4)
+    # Workers get files in small chunks; results stream back in input order, so memory stays flat. A
+    # worker that dies costs only the file that killed it (extractor.results.pool).
+    tasks = [(p, flat, seconds) for p in files]
+    yield from imap_surviving(_extract_chunk, tasks, workers, died=_worker_died, initializer=_worker_start)
 
 
 def run(
