@@ -330,6 +330,8 @@ def extract_cmd(
         raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
     except ValueError as e:  # --resume onto a file that is not a results file
         raise click.ClickException(str(e)) from None
+    if workers == 1 and cluster is None and llm is None:
+        batch.limit_memory()  # this process is the worker: a pathological file is one error line
     try:
         with _progress_bar(len(files), progress) as tick:
             summary = batch.run(

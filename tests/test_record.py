@@ -38,3 +38,17 @@ def test_fast_built_report_validates_and_serialises_like_a_validated_one() -> No
     again = Report.model_validate(dumped)
     assert again.model_dump(mode="json") == dumped
     assert again.flat() == report.flat()
+
+
+def test_a_printed_block_of_table_two_left_unread_is_in_review_and_an_absent_one_is_not() -> None:
+    from extractor import extract
+    from tests.conftest import CORPUS
+
+    text = (CORPUS / "seeds" / "003_11fc56b6ab2a71ee.txt").read_text("utf-8")
+    assert "\n0.59\n" in text  # 第二十条第(八)项: 行政事业性收费 0.59
+    report = extract(text=text.replace("\n0.59\n", "\n见附件\n"), name="r.txt")
+    fees = report.get("active.fees.amount")
+    assert fees.value is None and "active.fees.amount" in report.review  # printed, not read: never silent
+    # 行政处罚 only in the prose ("实施行政处罚149.8万元"), no 第二十条第(六)项: the block is not printed.
+    other = extract(CORPUS / "seeds" / "001_3c78160da86addac.txt")
+    assert "active.punishment.decisions" not in other.review

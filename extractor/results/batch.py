@@ -212,12 +212,18 @@ def _worker_died(task: tuple[Path, bool, float]) -> Outcome:
 WORKER_MEMORY = 4 << 30
 
 
-def _worker_start() -> None:
-    settle_collector()
+def limit_memory() -> None:
+    """Cap this process's address space at WORKER_MEMORY: for processes that only extract (the pool's
+    workers, the CLI's own process at -j 1), never for a library caller's."""
     with contextlib.suppress(ValueError, OSError, AttributeError):  # not on every platform
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, resource.getrlimit(resource.RLIMIT_AS)[1]))
+
+
+def _worker_start() -> None:
+    settle_collector()
+    limit_memory()
 
 
 def done_hashes(output: Path) -> set[str]:

@@ -12,7 +12,8 @@ from typing import TypeVar, get_args
 from pydantic import BaseModel
 
 from extractor.core import confidence as tier
-from extractor.core.layout import layout
+from extractor.core.layout import Block, layout
+from extractor.core.normalize import nfkc
 from extractor.core.schema import Active2019, Active2021, Applications, Disputes, Format, Narrative, Report, Value
 
 M = TypeVar("M", bound=BaseModel)
@@ -114,8 +115,9 @@ def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: Format, re
         for fid, v in values.items()
         if fid.startswith("active.") and v.value is not None and (row := fid.split(".")[1]) in blocks
     }
-    # A block whose words are in the text but whose values were not read was printed all the same.
-    printed |= {b.caption for b in layout().active[fmt] if b.caption in text or any(r.label in text for r in b.rows)}
+    # A block whose caption (第二十条第（八）项) is in the text, or a row label on a table line, was printed
+    # even if its values were not read. A row label in the prose alone ("实施行政处罚31家") is not a block.
+    printed |= {b.caption for b in layout().active[fmt] if _printed(b, text)}
     for fid in unread:
         v = report.get(fid)
         if v is None or v.status != "missing" or v.review:
@@ -130,6 +132,21 @@ def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: Format, re
         v.review.append(why)
         v.confidence = tier.NONE
         values[fid] = v
+
+
+def _printed(block: Block, text: str) -> bool:
+    if nfkc(block.caption) in text:
+        return True
+    for row in block.rows:
+        at, seen = text.find(row.label), 0
+        while at >= 0 and seen < 50:  # near the label only: a page without line breaks is one long line
+            lo, hi = max(0, at - 200), min(len(text), at + 200)
+            start = text.rfind("\n", lo, at) + 1 or lo
+            end = text.find("\n", at, hi)
+            if "|" in text[start : hi if end < 0 else end]:
+                return True
+            at, seen = text.find(row.label, at + 1), seen + 1
+    return False
 
 
 def assemble(report: Report, values: dict[str, Value], fmt: Format, read: list[str], text: str = "") -> None:
