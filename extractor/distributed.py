@@ -37,7 +37,7 @@ from distributed import Client, LocalCluster, Semaphore, as_completed
 from extractor.core.schema import Report
 from extractor.read.load import is_url
 from extractor.results import jsonl
-from extractor.results.batch import Outcome, extract_one, settle_collector
+from extractor.results.batch import FILE_SECONDS, Outcome, extract_one, settle_collector, with_model
 
 if TYPE_CHECKING:
     import pandas
@@ -80,7 +80,13 @@ class Cluster:
             cluster.close()
 
     def outcomes(
-        self, files: list[str | Path], *, flat: bool, llm: ModelClient | None, skip: frozenset[str]
+        self,
+        files: list[str | Path],
+        *,
+        flat: bool,
+        llm: ModelClient | None,
+        skip: frozenset[str],
+        seconds: float = FILE_SECONDS,
     ) -> Iterator[Outcome]:
         """Outcomes as partitions finish. The skip set goes to the workers once, not with every task."""
         config = llm.config if llm is not None else None
@@ -94,7 +100,9 @@ class Cluster:
         for k, start in enumerate(range(0, len(names), self.partition)):
             part = str(self.parts / f"part-{run_id:03d}-{k:05d}.jsonl") if self.parts else None
             chunk = names[start : start + self.partition]
-            future = self.client.submit(run_partition, chunk, flat, shared, config, part, pure=False)
+            future = self.client.submit(
+                run_partition, chunk, flat, shared, config, part, with_model(seconds, llm), pure=False
+            )
             futures[future] = part
         for future in as_completed(futures):
             outs = future.result()
@@ -106,13 +114,18 @@ class Cluster:
 
 
 def run_partition(
-    files: list[str], flat: bool, skip: frozenset[str], config: ModelConfig | None, part: str | None
+    files: list[str],
+    flat: bool,
+    skip: frozenset[str],
+    config: ModelConfig | None,
+    part: str | None,
+    seconds: float = FILE_SECONDS,
 ) -> list[Outcome]:
-    """One task on a worker: extract its files; with `part`, write their records there and send back
-    only what the summary needs."""
+    """One task on a worker: extract its files, each within `seconds`; with `part`, write their
+    records there and send back only what the summary needs."""
     _settle_once()
     llm = _worker_llm(config) if config is not None else None
-    outs = [extract_one(f, flat, llm, skip) for f in files]
+    outs = [extract_one(f, flat, llm, skip, seconds) for f in files]
     if part is not None:
         lines = [o.line for o in outs if o.line is not None]
         if lines:
@@ -217,7 +230,7 @@ def extract_many(
     """Extract files on a Dask cluster, for notebooks: each report as it finishes, or the Outcome
     (its `source` and one-line `error`) of a file that gave none."""
     cluster = Cluster(client, partition=partition)
-    for o in cluster.outcomes(list(paths), flat=False, llm=llm, skip=frozenset()):
+    for o in cluster.outcomes(list(paths), flat=False, llm=llm, skip=frozenset(), seconds=FILE_SECONDS):
         yield Report.model_validate_json(o.line) if o.line else o
 
 

@@ -155,3 +155,11 @@ def test_a_directory_output_without_a_scheduler_is_one_clear_error(tmp_path: Pat
         [*XXGK, "extract", str(corpus_reports()[0]), "-o", f"{tmp_path}/parts/"], capture_output=True, text=True
     )
     assert p.returncode == 1 and "needs --scheduler" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_file_past_the_time_limit_on_a_worker_is_one_error_line(client: Client, tmp_path: Path) -> None:
+    from tests.documents import blocks_of, to_pdf
+
+    slow = to_pdf(blocks_of(corpus_reports()[0]) * 6, tmp_path / "long.pdf")  # pdfminer takes a while
+    outs = list(distributed.Cluster(client).outcomes([slow], flat=True, llm=None, skip=frozenset(), seconds=0.05))
+    assert len(outs) == 1 and outs[0].error is not None and outs[0].error.startswith("still not read after")

@@ -58,6 +58,15 @@ def test_a_file_past_the_time_limit_is_one_error_line_and_the_batch_goes_on(tmp_
     assert extract_one(slow, seconds=0).line is not None  # 0: no limit; the file itself is fine
     fine = extract_one(corpus_reports()[1], seconds=0.05 * 200)
     assert fine.line is not None
+    # In a thread (Dask's workers, the model path), where no signal can reach: the same.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        slow_o, fine_o = pool.map(lambda a: extract_one(*a), [(slow, False, None, frozenset(), 0.05),
+                                                             (corpus_reports()[1], False, None, frozenset(), 10.0)])  # fmt: skip
+    assert slow_o.error is not None and slow_o.error.startswith("still not read after 0.05 s")
+    assert fine_o.line is not None
+    time.sleep(0.2)  # an alarm sent after its file had finished would go off here, in this thread's pool
 
 
 def test_utf16_with_and_without_bom_is_read_as_text() -> None:

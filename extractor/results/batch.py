@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import hashlib
 import json
@@ -143,13 +144,22 @@ class FileTimeout(BaseException):
 
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """SIGALRM after `seconds` of wall time. Only where signals can be used (the main thread of a
-    process: the pool's workers and -j 1); elsewhere (threads with a model, Dask's worker threads)
-    the model's own deadline bounds the waiting."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    """FileTimeout raised after `seconds` of wall time (0: no limit). In a process's main thread (the
+    pool's workers, -j 1) by SIGALRM; in other threads (Dask's workers, the model path's threads) by
+    an exception sent to the thread. Either interrupts Python code (pdfminer, the rules), not a C
+    call that never returns to Python."""
+    if seconds <= 0:
         yield
-        return
+    elif threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        with _alarm(seconds):
+            yield
+    else:
+        with _thread_alarm(seconds):
+            yield
 
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
     def alarm(_signum: int, _frame: object) -> None:
         raise FileTimeout
 
@@ -160,6 +170,36 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _thread_alarm(seconds: float) -> Iterator[None]:
+    thread = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    state = {"inside": True, "fired": False}
+
+    def fire() -> None:
+        with lock:
+            if state["inside"]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, ctypes.py_object(FileTimeout))
+                state["fired"] = True
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["inside"] = False
+            timer.cancel()
+            if state["fired"]:  # sent but perhaps not yet raised: it must not go off after the file
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, None)
+
+
+def with_model(seconds: float, llm: ModelClient | None) -> float:
+    """The time one file may take: with the model path, the model's deadline comes on top."""
+    return seconds + llm.config.deadline if seconds > 0 and llm is not None else seconds
 
 
 def extract_one(
@@ -254,8 +294,9 @@ def outcomes(
     file holds back the records after it until it is done; a kill loses none of them (--resume redoes
     what was not written)."""
     if llm is not None:
+        limit = with_model(seconds, llm)
         with ThreadPoolExecutor(max(1, llm.config.concurrency)) as pool:
-            yield from pool.map(lambda p: extract_one(p, flat, llm), files)
+            yield from pool.map(lambda p: extract_one(p, flat, llm, seconds=limit), files)
         return
     if workers <= 1 or len(files) < 2:
         settle_collector()
@@ -288,7 +329,7 @@ def run(
     `seconds`: the time one file may take before it is given up as an error line."""
     summary = Summary()
     if cluster is not None:
-        stream = cluster.outcomes(list(files), flat=flat, llm=llm, skip=frozenset(skip or ()))
+        stream = cluster.outcomes(list(files), flat=flat, llm=llm, skip=frozenset(skip or ()), seconds=seconds)
     else:
         todo: list[Path] = []
         for p in map(Path, files):
