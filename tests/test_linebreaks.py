@@ -64,3 +64,19 @@ def test_a_megabyte_line_of_repeated_row_labels_does_not_hang(tmp_path) -> None:
     page.write_text(("一、本年新收政府信息公开申请数量 | 1 | 2 | " * 30000)[:1_000_000], "utf-8")
     code = "import sys; from extractor import extract; extract(sys.argv[1])"
     subprocess.run([sys.executable, "-c", code, str(page)], check=True, timeout=60, capture_output=True)
+
+
+def test_two_rows_of_numbers_glued_on_one_line_are_split_where_the_counts_match() -> None:
+    from extractor.rules.linebreaks import line_breaks
+
+    prose = "本机关认真贯彻落实政府信息公开条例的各项要求，" * 40  # a page that lost its line breaks
+    glued = "| （一）予以公开 | 9 | 0 | 0 | 0 | 0 | 0 | 9 | | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"
+    blank = "| 本年新收政府信息公开申请数量 | 5 | | 3 | 4 | 0 | 0 | 12 |"  # a blank cell, not two rows
+    text = f"{prose} {glued} {blank}"
+    breaks = line_breaks(text)
+    gap = text.index("| | 0") + 1
+    assert gap in breaks
+    inside = text.index("| 5 | | 3") + len("| 5 |")
+    assert inside not in breaks
+    lines = "".join("\n" if i in set(breaks) else c for i, c in enumerate(text)).split("\n")
+    assert "| 0 | 0 | 0 | 0 | 0 | 0 | 0 |" in lines

@@ -14,6 +14,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from extractor.core.layout import layout
 from extractor.core.normalize import label_key
@@ -44,6 +45,10 @@ _HEADER_SPAN = 400  # how far 表四's header cells reach
 # Markdown: a separator row (|---|---|) and a heading (## 表三) stood on lines of their own.
 _MARKDOWN_RULE = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|)+")
 _MARKDOWN_HEADING = re.compile(r"#{1,6}\s")
+# "| 9 | | 0 |": a pipe closing a row, whitespace, a pipe opening the next row of numbers.
+_GLUE = re.compile(r"\|(?P<gap>[ \t])\|(?=\s*\d)")
+_NUMBER_CELL = re.compile(r"\|\s*-?\d[\d,.]*\s*(?=\|)")
+_MIN_ROW_CELLS = 3
 _HEADING_PIPE = re.compile(r"[^|#\n]{1,40}?\s\|")  # a heading's words, then the row after it
 # The start of the cell after a label's cell: a row label is followed by its numbers (or a blank,
 # a dash); a label followed by more words is a header cell ("| 上年结转件数 | 予以公开 | 部分公开 |").
@@ -101,7 +106,26 @@ def line_breaks(text: str) -> list[int]:
             points.add(p if closes else p - 2)
         else:
             points.add(p)
+    points.update(_glued_rows(text, sorted(points)))
     return sorted(p for p in points if 0 <= p < len(text) and text[p].isspace())
+
+
+def _glued_rows(text: str, breaks: list[int]) -> list[int]:
+    """Two pipe rows of numbers left on one line ("…| 9 | | 0 | 0 | …"): between the pipe that closes
+    one and the pipe that opens the next, where the numbers on either side come to the same count (a
+    cell left blank inside a row splits it unevenly)."""
+    out = []
+    for start, end in pairwise([-1, *breaks, len(text)]):
+        line = text[start + 1 : end]
+        if not _GLUE.search(line):
+            continue
+        cuts = [start + 1 + m.start("gap") for m in _GLUE.finditer(line)]
+        bounds = [start + 1, *cuts, end]
+        counts = [len(_NUMBER_CELL.findall(text, a, b)) for a, b in pairwise(bounds)]
+        for k, cut in enumerate(cuts):
+            if counts[k] >= _MIN_ROW_CELLS and counts[k] == counts[k + 1]:
+                out.append(cut)
+    return out
 
 
 def _find_headings(text: str) -> list[Heading]:
