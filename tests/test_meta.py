@@ -48,3 +48,27 @@ def test_the_first_publication_date_wins_labelled_or_not() -> None:
     alone_first = "某某局2020年政府信息公开工作年度报告\n2021-01-20\n正文\n发布日期：2021-03-01\n"
     assert meta(labelled_first).published.value == "2021-01-20"
     assert meta(alone_first).published.value == "2021-01-20"
+
+
+def test_the_title_names_its_agency_even_without_a_listed_suffix() -> None:
+    for title, organ in [
+        ("苏州工业园区综合实验区2019年政府信息公开工作年度报告", "苏州工业园区综合实验区"),
+        ("杭州市2019年政府信息公开工作年度报告", "杭州市"),
+        ("首页>政务公开>某某新区管委会2020年政府信息公开工作年度报告", "某某新区管委会"),
+        ("2022年南沙新区政府信息公开工作年度报告", "南沙新区"),
+    ]:
+        m = meta(title + "\n一、总体情况\n")
+        assert m.organ.value == organ, title
+        assert not m.organ.review
+
+
+def test_an_older_title_without_zhengfu_is_a_title() -> None:
+    m = meta("广州市地方税务局2013年信息公开年度报告\n")
+    assert (m.organ.value, m.year.value) == ("广州市地方税务局", 2013)
+
+
+def test_a_page_heading_above_the_title_is_not_the_agency() -> None:
+    m = meta("正文\n2024 年某某区综合实验区政府信息公开工作\n年度报告\n")
+    assert m.organ.value == "某某区综合实验区"
+    m = meta("正文 2024 年某某综合实验区政府信息公开工作年度报告\n")  # the same, its line breaks lost
+    assert m.organ.value == "某某综合实验区"

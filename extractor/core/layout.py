@@ -59,6 +59,7 @@ class Layout:
     active: dict[str, tuple[Block, ...]]
     format_markers: dict[str, tuple[str, ...]]
     organ_suffixes: tuple[str, ...]
+    not_names: tuple[str, ...]
     spam_markers: tuple[str, ...]
     injection_markers: tuple[str, ...]
     qualifiers: tuple[str, ...]  # words that narrow a prose figure to less than the fact
@@ -115,6 +116,7 @@ def layout() -> Layout:
         active=active,
         format_markers={k: tuple(v) for k, v in data["format_markers"].items()},
         organ_suffixes=tuple(data["meta"]["organ_suffixes"]),
+        not_names=tuple(data["meta"]["not_names"]),
         spam_markers=tuple(data["meta"]["spam_markers"]),
         injection_markers=tuple(data["model"]["injection_markers"]),
         qualifiers=tuple(data["narrative"]["qualifiers"]),

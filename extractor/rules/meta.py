@@ -13,9 +13,10 @@ from extractor.core.schema import Format, Meta, Value
 from extractor.rules.record import build
 
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
-# Title: "<organ>2020年政府信息公开工作年度报告" or "2024年<organ>政府信息公开工作年度报告".
+# Title: "<organ>2020年政府信息公开工作年度报告" or "2024年<organ>政府信息公开工作年度报告"; older
+# ones leave out 政府 ("…地方税务局2013年信息公开年度报告").
 _TITLE = re.compile(
-    rf"^[#\s|]*(?:(?:名称|标题|题目)\s*[:：|]\s*)?(?P<before>[^\n\d]{{0,40}}?)\s*{_YEAR}\s*年度?\s*(?P<after>[^\n\d]{{0,40}}?)\s*政府?信息公开(?:工作)?\s*(?:年度)?\s*报告",
+    rf"^[#\s|]*(?:(?:名称|标题|题目)\s*[:：|]\s*)?(?P<before>[^\n\d]{{0,40}}?)\s*{_YEAR}\s*年度?\s*(?P<after>[^\n\d]{{0,40}}?)\s*(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*报告",
     re.M,
 )
 _PERIOD = re.compile(rf"(?:统计|期限|周期|时限|时间)[^。\n]{{0,12}}?{_YEAR}\s*年\s*1\s*月\s*1\s*日")
@@ -101,11 +102,15 @@ def _year(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
 def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
     found: list[tuple[str, int, int, float]] = []
     if title:
-        for g in ("before", "after"):
-            name = _clean_organ(title.group(g))
-            if name:
-                start = title.start(g) + title.group(g).find(name)
-                found.append((name, start, start + len(name), tier.TITLE_NAME))
+        # A name with an agency's suffix first; then one without, but only on the title's own line
+        # ("正文" on the line above a title is a saved page's heading, not its author).
+        for titled in (False, True):
+            for g in ("before", "after"):
+                between = doc.text[title.end("before") : title.start("year")] if g == "before" else ""
+                name = _clean_organ(title.group(g), titled=titled and "\n" not in between)
+                if name and not any(f[0] == name for f in found):
+                    start = title.start(g) + title.group(g).find(name)
+                    found.append((name, start, start + len(name), tier.TITLE_NAME))
     for pattern in (_REPORT_OF, _COMPILED_BY):
         m = pattern.search(doc.text[:6000])
         name = _clean_organ(m.group("organ")) if m else None
@@ -137,18 +142,26 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
 _ORGAN_NOISE = re.compile(r"[#*\s|]")
 _ORGAN_LABEL = re.compile(r"^.*[:：]")  # "标题：…", "发布机构：…"
 _ORGAN_LEAD = re.compile(r"^(?:关于|本机关|我局|我委|我办)")
+_BREADCRUMB = re.compile(r"^.*[>＞»/／]")  # "首页>政务公开>…": a saved page's path before the title
+_NAME = re.compile(r"[\u4e00-\u9fff（）()]{2,30}")
 _LATIN_RUN = re.compile(r"[A-Za-z0-9_]{2,}")  # a domain or a spam handle, never part of an agency's name
 
 
-def _clean_organ(raw: str) -> str | None:
+def _clean_organ(raw: str, titled: bool = False) -> str | None:
+    """The agency's name in `raw`, or None. In a sentence it must end like an agency's name (a suffix
+    of labels.toml); in the title it is whatever names the report's author (…综合实验区, …新区, a
+    city alone), as long as it is a name: Chinese characters and brackets, not a breadcrumb."""
     s = _ORGAN_NOISE.sub("", raw).strip("：:，,。 ")
     s = _ORGAN_LABEL.sub("", s)
+    s = _BREADCRUMB.sub("", s)
     s = _ORGAN_LEAD.sub("", s)
     if len(s) < 2:
         return None
-    if not s.endswith(layout().organ_suffixes) and not _looks_defaced(s):
-        return None
-    return s
+    if _looks_defaced(s):
+        return s
+    if s.endswith(layout().organ_suffixes) or (titled and _NAME.fullmatch(s) and s not in layout().not_names):
+        return s
+    return None
 
 
 def _looks_defaced(name: str) -> bool:
