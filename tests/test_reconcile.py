@@ -173,3 +173,21 @@ def test_an_identity_made_to_hold_by_a_cell_derived_from_it_places_nothing() -> 
     reconcile(values, "2021", ["disputes"], dict.fromkeys(values, True), restored_layout=True)
     assert values[f"{G}.pending"].status == "derived"
     assert RESTORED_DOUBT in values[f"{G}.upheld"].review  # R4 holds only because pending was made to fit
+
+
+def test_a_prose_total_never_confirms_the_cells_it_filled() -> None:
+    """表四's 行政复议 group printed blank, the prose says 3: the cells are filled from the prose (R7) and
+    so cannot confirm it. The prose value stays in review; confirmed by a printed cell, it does not."""
+    values = disputes()  # every cell blank
+    values["narrative.reconsideration_total"] = Value(value=3, status="parsed", source="sentence", confidence=0.9)
+    run(values)
+    total = values[f"{G}.total"]
+    assert total.value == 3 and total.status == "derived" and total.review  # filled from the prose
+    prose = values["narrative.reconsideration_total"]
+    assert any("filled from this same prose" in r for r in prose.review) and prose.confidence < 0.9
+
+    printed = disputes(upheld=1, corrected=1, other=0, pending=1, total=3)
+    printed["narrative.reconsideration_total"] = Value(value=3, status="parsed", source="sentence", confidence=0.9)
+    run(printed)
+    assert not printed["narrative.reconsideration_total"].review
+    assert printed["narrative.reconsideration_total"].confidence > 0.9

@@ -175,7 +175,7 @@ def _derive(values: dict[str, Value], fid: str, val: Numeric, why: str, soft: bo
         source="rule",
         evidence=old.evidence,
         raw=old.raw,
-        note=f"forced by {why}{' (prose total)' if soft else ''}; printed {printed}",
+        note=f"forced by {why}{' ' + _FROM_PROSE if soft else ''}; printed {printed}",
         review=[f"filled from a prose total through {why}; the table leaves it blank"] if soft else [],
     )
     return number
@@ -239,6 +239,17 @@ def _per_field(
 
 
 _NO_RULES: tuple[tuple[str, ...], bool, tuple[int, ...]] = ((), False, ())
+_FROM_PROSE = "(prose total)"  # in the note of a cell _derive filled through R7 (and what that forced)
+
+
+def _circular(checked: tuple[Identity, ...], values: dict[str, Value]) -> frozenset[str]:
+    """The R7 rules whose table side holds a cell filled from the prose: their PASS compares the
+    prose with itself and confirms nothing."""
+    return frozenset(
+        r.id for r in checked if r.soft and any(_FROM_PROSE in (values[c].note or "") for c in r.rhs if c in values)
+    )
+
+
 _COUNTED = ("applications.", "disputes.")
 
 
@@ -252,10 +263,15 @@ def _apply(
 ) -> None:
     # Runs once per field of every report: what depends only on the outcomes is worked out once.
     per_field = _per_field(checked, tuple(chk.outcome for chk in checks))
+    circular = _circular(checked, values)
     for fid, v in values.items():
         tags, passed, failing = per_field.get(fid, _NO_RULES)
         v.rules = tags
         value = v.value
+        if circular and passed and v.source in ("sentence", "model"):
+            passed = any(t.endswith(":PASS") and t.rsplit(":", 1)[0] not in circular for t in tags)
+            if not passed:
+                v.review.append("R7 holds only against table cells filled from this same prose; nothing confirms it")
         # Most fields: a printed count no rule finds fault with (_confidence, inlined).
         if (
             type(value) is int
