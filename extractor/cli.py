@@ -239,7 +239,13 @@ def _usage_line(total: Usage) -> str:
 
 @main.command("extract", short_help="Extract reports to JSON Lines, one record per report.")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", default="-", metavar="FILE", help="Output file (JSON Lines); '-' for standard output.")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    metavar="FILE",
+    help="Output file (JSON Lines); '-' for standard output; DIR/ for parts (with --scheduler).",
+)
 @click.option("--flat", is_flag=True, help="Write flat records (field id -> value) instead of full records.")
 @click.option(
     "-j", "--workers", type=click.IntRange(1), default=os.cpu_count() or 1, show_default="all cores",
