@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from extractor.core.schema import Usage
 from extractor.pipeline import extract_document
@@ -172,27 +172,38 @@ def _alarm(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+# An exception sent to a thread is lost when it lands in a __del__ or a callback (Python ignores
+# those): sent again at this interval until the file's block is left.
+_RESEND = 0.2
+
+
 @contextlib.contextmanager
 def _thread_alarm(seconds: float) -> Iterator[None]:
     thread = ctypes.c_ulong(threading.get_ident())
     lock = threading.Lock()
-    state = {"inside": True, "fired": False}
+    state: dict[str, Any] = {"inside": True, "fired": False, "timer": None}
 
     def fire() -> None:
         with lock:
             if state["inside"]:
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, ctypes.py_object(FileTimeout))
                 state["fired"] = True
+                arm(_RESEND)
 
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
+    def arm(after: float) -> None:
+        timer = threading.Timer(after, fire)
+        timer.daemon = True
+        state["timer"] = timer
+        timer.start()
+
+    with lock:
+        arm(seconds)
     try:
         yield
     finally:
         with lock:
             state["inside"] = False
-            timer.cancel()
+            state["timer"].cancel()
             if state["fired"]:  # sent but perhaps not yet raised: it must not go off after the file
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, None)
 
