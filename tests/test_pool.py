@@ -28,3 +28,27 @@ def test_a_worker_killed_costs_only_the_item_that_killed_it() -> None:
 def test_without_deaths_it_is_a_plain_ordered_map() -> None:
     assert list(imap_surviving(double_or_die, [0, 1, 2, 3, 4, 5, 6], 3, died=lambda i: None)) == [0, 2, 4, 6, 8, 10, 12]
     assert list(imap_surviving(double_or_die, [], 2, died=lambda i: None)) == []
+
+
+def die_while_answering(items: list[int]) -> list[object]:
+    if 7 in items:  # killed in the middle of sending a large result back: half a message in the pipe
+        import threading
+
+        threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGKILL)).start()
+        return [b"x" * 300_000_000 for _ in items]
+    return [2 * i for i in items]
+
+
+def test_a_worker_killed_while_sending_its_result_does_not_hang_the_batch() -> None:
+    import threading
+
+    got: list[object] = []
+    done = threading.Event()
+
+    def run() -> None:
+        got.extend(imap_surviving(die_while_answering, list(range(12)), 2, died=lambda i: "died"))
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert done.wait(180), "the batch hung on half a result"
+    assert got == ["died" if i == 7 else 2 * i for i in range(12)]

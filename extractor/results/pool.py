@@ -9,8 +9,10 @@ worker again is named (`died`) and every other file still gives its result. Inpu
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -22,6 +24,45 @@ R = TypeVar("R")
 
 CHUNK = 4  # files per task: few round trips, and little to redo when a worker dies
 AHEAD = 4  # tasks queued per worker, so that the workers never wait for the parent
+POLL = 5.0  # seconds between looks at the workers while nothing finishes
+
+
+def _a_worker_died(pool: ProcessPoolExecutor) -> bool:
+    # _processes is the executor's own table of its workers (no public accessor exists).
+    processes = getattr(pool, "_processes", None) or {}
+    return any(p.exitcode is not None for p in list(processes.values()))
+
+
+def _close(pool: ProcessPoolExecutor, broken: bool) -> None:
+    """A sound pool is shut down in order; a broken one is abandoned: its workers killed and nothing
+    waited for, since waiting on a dead worker's queue is what can hang."""
+    if not broken:
+        pool.shutdown(wait=True)
+        return
+    for p in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            p.kill()
+    _unstick(pool)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _unstick(pool: ProcessPoolExecutor, seconds: float = 10.0) -> None:
+    """A worker killed while writing its result leaves half a message in the result pipe, and the
+    executor's manager thread waits for the rest for ever (and the interpreter waits for that thread
+    at exit). Filler bytes complete the message; unpickling it fails, and the thread ends as for any
+    broken pool. (Private attributes: the executor offers no way to do this.)"""
+    thread = getattr(pool, "_executor_manager_thread", None)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if thread is None or writer is None or not thread.is_alive():
+        return
+    with contextlib.suppress(OSError, ValueError):
+        fd = writer.fileno()
+        os.set_blocking(fd, False)
+        deadline = time.monotonic() + seconds
+        while thread.is_alive() and time.monotonic() < deadline:
+            with contextlib.suppress(BlockingIOError):
+                os.write(fd, b"\0" * 65536)
+            thread.join(0.02)
 
 
 def imap_surviving(
@@ -56,14 +97,19 @@ class _Surviving(Generic[T, R]):
         ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
         emitted = 0
         while emitted < len(self.items):
-            with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=self.initializer) as pool:
-                inflight: dict[Future[list[R]], list[int]] = {}
+            pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=self.initializer)
+            inflight: dict[Future[list[R]], list[int]] = {}
+            broken = False
+            try:
                 while self.todo or self.suspects or inflight:
                     if not self._step(pool, inflight):
+                        broken = True
                         break  # the pool broke: a new one takes over
                     while emitted in self.results:
                         yield self.results.pop(emitted)
                         emitted += 1
+            finally:
+                _close(pool, broken)
             while emitted in self.results:
                 yield self.results.pop(emitted)
                 emitted += 1
@@ -84,7 +130,12 @@ class _Surviving(Generic[T, R]):
             return False
         if not inflight:
             return True
-        done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+        done, _ = wait(inflight, timeout=POLL, return_when=FIRST_COMPLETED)
+        if not done and _a_worker_died(pool):
+            # The executor should have noticed (BrokenProcessPool); when it is itself stuck on the dead
+            # worker's queue, this notices instead.
+            self._broken(inflight)
+            return False
         for future in done:
             chunk = inflight.pop(future)
             try:
