@@ -201,6 +201,8 @@ def _cluster(scheduler: str | None, output: str) -> Cluster | None:
         from extractor import distributed
     except ImportError as e:
         raise click.ClickException(f"{e.name} is needed for --scheduler: pip install 'xxgk-extractor[dask]'") from None
+    if scheduler.startswith("local:") and not scheduler[len("local:") :].isdigit():
+        raise click.ClickException(f"--scheduler {scheduler}: local:N needs a number of workers (local:4)")
     try:
         client = distributed.connect(scheduler)
     except (OSError, ValueError, TimeoutError) as e:
@@ -216,9 +218,15 @@ def _remote_files(urls: list[str]) -> list[str]:
         from extractor.distributed import expand_urls
     except ImportError as e:
         raise click.ClickException(f"{e.name} is needed for {urls[0]}: pip install 'xxgk-extractor[dask]'") from None
+    try:
+        found = expand_urls(urls)
+    except ImportError as e:  # the store's own package: s3fs, gcsfs
+        raise click.ClickException(f"{urls[0]}: {e}") from None
+    except (OSError, ValueError) as e:
+        raise click.ClickException(f"cannot list {urls[0]}: {e}") from None
     files = []
     skipped: Counter[str] = Counter()
-    for url, parts in expand_urls(urls):
+    for url, parts in found:
         why = None if parts is None else _not_a_report_file(Path("/", *parts), parts, set())
         if why is None:
             files.append(url)

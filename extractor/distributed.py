@@ -28,7 +28,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +70,6 @@ class Cluster:
     client: Client
     parts: Path | None = None
     partition: int = PARTITION
-    written: list[str] = field(default_factory=list)  # the parts this run wrote
 
     def close(self) -> None:
         """Close the client, and the LocalCluster it started (a cluster it only joined runs on)."""
@@ -96,20 +95,19 @@ class Cluster:
         shared = self.client.scatter([skip], broadcast=True)[0] if skip else frozenset()
         run_id = _next_run(self.parts) if self.parts else 0
         names = [str(f) for f in files]
-        futures = {}
+        futures = []
         for k, start in enumerate(range(0, len(names), self.partition)):
             part = str(self.parts / f"part-{run_id:03d}-{k:05d}.jsonl") if self.parts else None
             chunk = names[start : start + self.partition]
-            future = self.client.submit(
-                run_partition, chunk, flat, shared, config, part, with_model(seconds, llm), pure=False
+            futures.append(
+                self.client.submit(
+                    run_partition, chunk, flat, shared, config, part, with_model(seconds, llm), pure=False
+                )
             )
-            futures[future] = part
+        # The manifest is written once, after the map (write_manifest): parts are whole or absent,
+        # so a killed client's parts are found again by --resume without one.
         for future in as_completed(futures):
-            outs = future.result()
-            if futures[future] and any(o.line is not None for o in outs):
-                self.written.append(Path(futures[future]).name)  # type: ignore[arg-type]
-                write_manifest(self.parts)  # type: ignore[arg-type]
-            yield from outs
+            yield from future.result()
             future.release()
 
 
@@ -163,11 +161,6 @@ def _worker_llm(config: ModelConfig) -> ModelClient:
 
 
 # ------------------------------------------------------------------ partitioned output
-
-
-def is_partitioned(output: str) -> bool:
-    """`-o DIR/` (or an existing directory) asks for a partitioned output."""
-    return output.endswith(("/", os.sep)) or Path(output).is_dir()
 
 
 def part_files(directory: Path) -> list[Path]:
@@ -230,7 +223,7 @@ def extract_many(
     """Extract files on a Dask cluster, for notebooks: each report as it finishes, or the Outcome
     (its `source` and one-line `error`) of a file that gave none."""
     cluster = Cluster(client, partition=partition)
-    for o in cluster.outcomes(list(paths), flat=False, llm=llm, skip=frozenset(), seconds=FILE_SECONDS):
+    for o in cluster.outcomes(list(paths), flat=False, llm=llm, skip=frozenset()):
         yield Report.model_validate_json(o.line) if o.line else o
 
 

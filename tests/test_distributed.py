@@ -163,3 +163,26 @@ def test_a_file_past_the_time_limit_on_a_worker_is_one_error_line(client: Client
     slow = to_pdf(blocks_of(corpus_reports()[0]) * 6, tmp_path / "long.pdf")  # pdfminer takes a while
     outs = list(distributed.Cluster(client).outcomes([slow], flat=True, llm=None, skip=frozenset(), seconds=0.05))
     assert len(outs) == 1 and outs[0].error is not None and outs[0].error.startswith("still not read after")
+
+
+def test_a_url_without_a_cluster_keeps_its_name_and_resumes(tmp_path: Path) -> None:
+    url = f"file://{corpus_reports()[0].resolve()}"
+    out = tmp_path / "out.jsonl"
+    cmd = [*XXGK, "extract", url, "-o", str(out), "--no-progress"]
+    assert subprocess.run(cmd, capture_output=True, text=True).returncode == 0
+    assert json.loads(out.read_text("utf-8"))["source"] == url  # not file:/… (a Path drops a slash)
+    p = subprocess.run([*cmd, "--resume"], capture_output=True, text=True)
+    assert "1 already done" in p.stderr and len(out.read_text("utf-8").splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["s3://no-such-bucket/reports/"], "s3fs"),  # the store's package is not installed
+        ([str(corpus_reports()[0]), "--scheduler", "local:many"], "local:N needs a number of workers"),
+    ],
+    ids=["store-package-missing", "bad-local-scheduler"],
+)
+def test_cluster_mistakes_are_one_clear_line(args: list[str], message: str, tmp_path: Path) -> None:
+    p = subprocess.run([*XXGK, "extract", *args, "-o", str(tmp_path / "o.jsonl")], capture_output=True, text=True)
+    assert p.returncode == 1 and message in p.stderr and "Traceback" not in p.stderr

@@ -93,13 +93,16 @@ def test_flat_jsonl_is_the_flat_record(results, tmp_path: Path) -> None:
         assert rec["values"] == report.flat()["values"] and rec["review"] == report.flat()["review"]
 
 
+def export(results: Path, fmt: str, out: Path) -> subprocess.CompletedProcess[str]:
+    """`xxgk export RESULTS --to FMT -o OUT`, as a user runs it."""
+    cmd = [sys.executable, "-m", "extractor.cli", "export", str(results), "--to", fmt, "-o", str(out)]
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
 def test_export_command(results, tmp_path: Path) -> None:
     path, reports = results
     out = tmp_path / "r.parquet"
-    p = subprocess.run(
-        [sys.executable, "-m", "extractor.cli", "export", str(path), "--to", "parquet", "-o", str(out)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+    p = export(path, "parquet", out)
     assert p.returncode == 0, p.stderr
     assert f"{len(reports)} report(s) written" in p.stderr
     assert pq.read_table(out).num_rows == len(reports)
@@ -152,10 +155,7 @@ def test_xlsx_writes_hostile_text_as_text_never_as_a_formula(tmp_path: Path) -> 
 def test_xlsx_command_defaults_to_chinese_labels(results, tmp_path: Path) -> None:
     path, _ = results
     out = tmp_path / "r.xlsx"
-    p = subprocess.run(
-        [sys.executable, "-m", "extractor.cli", "export", str(path), "--to", "xlsx", "-o", str(out)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+    p = export(path, "xlsx", out)
     assert p.returncode == 0, p.stderr
     assert load_workbook(out)["报告"]["A1"].value == "文件"
 

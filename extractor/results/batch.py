@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from extractor.core.schema import Usage
 from extractor.pipeline import extract_document
-from extractor.read.load import InputError, display_name, load_bytes, read_bytes
+from extractor.read.load import InputError, display_name, is_url, load_bytes, read_bytes
 from extractor.results import jsonl
 from extractor.results.pool import imap_surviving
 
@@ -118,8 +118,14 @@ class Summary:
                 errors.flush()
 
 
-def file_hash(path: Path) -> str:
-    """The content hash records carry (sha256 of the file's bytes), read in blocks."""
+def file_hash(path: str | Path) -> str:
+    """The content hash records carry (sha256 of the file's bytes), read in blocks (a URL whole)."""
+    if is_url(path):
+        try:
+            return hashlib.sha256(read_bytes(path)).hexdigest()
+        except InputError as e:
+            raise OSError(str(e)) from None
+    path = Path(path)
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -249,11 +255,11 @@ def extract_one(
     return Outcome(source, line=line, usage=report.usage, flagged=len(report.review))
 
 
-def _extract_chunk(tasks: list[tuple[Path, bool, float]]) -> list[Outcome]:
+def _extract_chunk(tasks: list[tuple[str | Path, bool, float]]) -> list[Outcome]:
     return [extract_one(path, flat, seconds=seconds) for path, flat, seconds in tasks]
 
 
-def _worker_died(task: tuple[Path, bool, float]) -> Outcome:
+def _worker_died(task: tuple[str | Path, bool, float]) -> Outcome:
     why = "its worker process died reading it (killed, out of memory, or a crash in a library); not read"
     return Outcome(display_name(task[0]), error=why)
 
@@ -299,7 +305,7 @@ def settle_collector() -> None:
 
 
 def outcomes(
-    files: list[Path], *, flat: bool, workers: int, llm: ModelClient | None, seconds: float = FILE_SECONDS
+    files: list[str | Path], *, flat: bool, workers: int, llm: ModelClient | None, seconds: float = FILE_SECONDS
 ) -> Iterator[Outcome]:
     """Outcomes in input order, so that a batch's output lists its reports as they were given. A slow
     file holds back the records after it until it is done; a kill loses none of them (--resume redoes
@@ -342,8 +348,8 @@ def run(
     if cluster is not None:
         stream = cluster.outcomes(list(files), flat=flat, llm=llm, skip=frozenset(skip or ()), seconds=seconds)
     else:
-        todo: list[Path] = []
-        for p in map(Path, files):
+        todo: list[str | Path] = []
+        for p in (f if is_url(f) else Path(f) for f in files):  # Path("s3://b/x") would lose a slash
             try:
                 if skip and file_hash(p) in skip:
                     summary.skipped += 1

@@ -190,6 +190,11 @@ def create_app(
         name = reviewer or unquote(request.cookies.get(REVIEWER_COOKIE, "")).strip()
         return name[:80] or None
 
+    def writer(request: Request, given_token: str, n: int) -> tuple[Item, str | None]:
+        """What every write checks first: this run's token, the item, and who decides (None: ask)."""
+        check_token(given_token)
+        return item_index(n), who(request)
+
     def ask_name(request: Request) -> RedirectResponse:
         return RedirectResponse(f"/who?next={quote(request.url.path)}", status_code=303)
 
@@ -285,9 +290,7 @@ def create_app(
         request: Request, n: int = Form(...), action: str = Form(..., alias="decision"),
         token_: str = Form("", alias="token"), value: str = Form(""), reason: str = Form(""),
     ) -> Response:  # fmt: skip
-        check_token(token_)
-        it = item_index(n)
-        name = who(request)
+        it, name = writer(request, token_, n)
         if name is None:
             return ask_name(request)
         if action not in ACTIONS:
@@ -310,9 +313,7 @@ def create_app(
     ) -> Response:
         """Accept every undecided field of item n's reason in its report or table, one decision each;
         a field in an identity that fails with the values as they stand is left for a look of its own."""
-        check_token(token_)
-        it = item_index(n)
-        name = who(request)
+        it, name = writer(request, token_, n)
         if name is None:
             return ask_name(request)
         if scope not in SCOPES:
