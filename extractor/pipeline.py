@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from extractor import __version__
+from extractor.core import confidence as tier
 from extractor.core.errors import InputError
 from extractor.core.layout import layout
 from extractor.core.normalize import NormalText, label_key, normalize
 from extractor.core.reading import Reading
-from extractor.core.schema import Format, Report, Usage, Value
+from extractor.core.schema import Format, Identity, Report, Span, Usage, Value, identities
 from extractor.read.load import Anchor, Document
 from extractor.rules.linebreaks import line_breaks
 from extractor.rules.meta import NOT_A_REPORT, detect_format, format_value, is_annual_report, read_meta
@@ -30,6 +31,7 @@ TABLE_NAMES = {
     "applications": "表三 (section 三, 收到和处理政府信息公开申请情况)",
     "disputes": "表四 (section 四, 行政复议、行政诉讼情况)",
 }
+OCR_SURE = 0.9  # a recognition scored below this, unconfirmed by any identity, goes to review
 # The prose is not read inside 表二 and 表三; section 四's table shares its section with the sentences
 # that state the 复议/诉讼 counts, so it stays readable.
 PROSE_SKIPS = ("active", "applications")
@@ -70,6 +72,9 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
     report.problems += draft.problems
     values = draft.values
     report.checks = reconcile(values, fmt, [t for t in tables if t != "active"], draft.sound, norm.restored_lines > 0)
+    if any(a.confidence is not None for a in doc.anchors):
+        _ocr_doubts(values, doc.anchors, identities(fmt) if fmt != "legacy" else ())
+        _ocr_name(report.meta.organ, doc.anchors)
     assemble(report, values, fmt, tables, norm.text)
     if doc.anchors or doc.pages:
         meta = [getattr(report.meta, name) for name in type(report.meta).model_fields]
@@ -100,11 +105,74 @@ def _locate(values: list[Value], anchors: tuple[Anchor, ...], pages: tuple[int, 
     starts = [a.start for a in anchors]
     for v in values:
         for ev in v.evidence:
-            i = bisect.bisect_right(starts, ev.source_start) - 1
-            if i >= 0 and ev.source_start <= anchors[i].end:
-                ev.path = anchors[i].path
+            if (a := _anchor(anchors, starts, ev)) is not None:
+                ev.path = a.path
             if pages:
                 ev.page = bisect.bisect_right(pages, ev.source_start)
+
+
+def _anchor(anchors: tuple[Anchor, ...], starts: list[int], ev: Span) -> Anchor | None:
+    i = bisect.bisect_right(starts, ev.source_start) - 1
+    return anchors[i] if i >= 0 and ev.source_start <= anchors[i].end else None
+
+
+def _ocr_doubts(values: dict[str, Value], anchors: tuple[Anchor, ...], rules: tuple[Identity, ...] = ()) -> None:
+    """Values read from text that OCR recognised: their source says so, and a doubtful recognition no
+    identity confirms goes to review. The identities check the digits: a misread digit breaks them (and
+    the reconciler has sent such a cell to review already); a cell no identity can check (表二, the
+    prose) is trusted only when the recogniser was sure, and never as much as printed text.
+
+    An identity confirms a cell only when every other cell in it was read too (as printed, even if
+    another identity fails with it): one that holds because a blank beside the cell was derived from
+    it says nothing about the cell."""
+    starts = [a.start for a in anchors]
+    by_id = {rule.id: rule for rule in rules if not rule.soft}
+
+    def confirmed(fid: str, v: Value) -> bool:
+        for outcome in v.rules:
+            rule = by_id.get(outcome.rpartition(":")[0])
+            others = [values[f] for f in rule.cells if f != fid and f in values] if rule is not None else []
+            if outcome.endswith(":PASS") and rule is not None and all(_read(o) for o in others):
+                return True
+        return False
+
+    for fid, v in values.items():
+        if v.source not in ("table_cell", "sentence") or v.value is None:
+            continue
+        found = [(ev, a) for ev in v.evidence if (a := _anchor(anchors, starts, ev)) and a.confidence is not None]
+        if not found:
+            continue
+        cell = v.source == "table_cell"
+        v.source = "ocr"
+        if confirmed(fid, v):
+            continue
+        score = min(a.confidence for _, a in found if a.confidence is not None)
+        # A cell cut out of a longer recognised line (a table printed without rules, `|` typed as text)
+        # has no box of its own: a | read as 1 beside it looks like one more digit.
+        inline = cell and any(a.end - a.start > ev.source_end - ev.source_start + 2 for ev, a in found)
+        if v.review:
+            pass
+        elif inline:
+            v.review.append("read by OCR from a line of text, not from a cell of its own; no identity confirms it")
+        elif score < OCR_SURE:
+            v.review.append(f"read by OCR with confidence {score:.2f}, and no identity confirms it")
+        v.confidence = min(v.confidence, tier.REVIEW_CAP if v.review else tier.OCR_UNCHECKED)
+
+
+def _ocr_name(organ: Value, anchors: tuple[Anchor, ...]) -> None:
+    """An agency name OCR read goes to review: no identity checks a name's characters, and the
+    recogniser swaps look-alikes with confidence (沭阳 read as 沐阳)."""
+    starts = [a.start for a in anchors]
+    if organ.value is not None and any(
+        (a := _anchor(anchors, starts, ev)) is not None and a.confidence is not None for ev in organ.evidence
+    ):
+        organ.review.append("agency name read by OCR: check its characters against the scan")
+        organ.confidence = min(organ.confidence, tier.REVIEW_CAP)
+
+
+def _read(v: Value) -> bool:
+    """Was the value read from the report (not derived by the arithmetic, not left open)?"""
+    return v.value is not None and v.status != "derived" and v.source in ("table_cell", "ocr", "sentence")
 
 
 def _has_application_table(norm: NormalText, sections: dict[str, Section]) -> bool:

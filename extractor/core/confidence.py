@@ -21,6 +21,7 @@ TITLE_NAME: Final = 0.97  # the agency named in the title
 PROSE: Final = 0.9  # read from a sentence by a rule, nothing confirms it
 PROSE_ZERO: Final = 0.85  # a zero read from a negation ("未发生…"), nothing confirms it
 SENTENCE_NAME: Final = 0.8  # the agency named in an opening sentence only
+OCR_UNCHECKED: Final = 0.9  # recognised from an image with confidence, no identity checks it
 MODEL_ONLY: Final = 0.7  # grounded in its quote, but one reading only
 
 REVIEW_CAP: Final = 0.6  # the most a value in review may claim

@@ -17,7 +17,8 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, Field
 
 Status = Literal["parsed", "derived", "blank", "missing", "source_inconsistent", "review"]
-Source = Literal["table_cell", "sentence", "model", "rule", "reviewer", "metadata", "none"]
+# "ocr": a table cell or sentence recognised from an image (a scanned page, a table pasted as a picture).
+Source = Literal["table_cell", "sentence", "ocr", "model", "rule", "reviewer", "metadata", "none"]
 Outcome = Literal["PASS", "FAIL", "NOT_ASSESSABLE"]
 # The report formats: the two official table formats (2019 试行, 2021) and pre-2019 reports ("legacy").
 Format = Literal["2019", "2021", "legacy"]

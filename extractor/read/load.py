@@ -8,9 +8,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote
 
 import charset_normalizer
 import lxml.html
@@ -22,7 +24,9 @@ from extractor.read.render import SPACES, Anchor, Rendered, TextWriter
 __all__ = ["Anchor", "Document", "InputError", "load_bytes", "load_path", "load_text", "read_bytes", "render_html"]
 
 MAX_BYTES = 20 * 1024 * 1024  # a real report, even a bloated saved page, is a few MB at most
-Kind = Literal["text", "html", "js-html", "pdf", "docx"]
+Kind = Literal["text", "html", "js-html", "pdf", "docx", "image"]
+# Image files by their signature: PNG, JPEG, TIFF (both byte orders). Read by OCR (read/ocr.py).
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,32 @@ class Document:
 
 
 def load_path(path: str | Path, max_bytes: int = MAX_BYTES) -> Document:
-    """A report file: a local path, or an fsspec URL (`s3://…`, `gcs://…`, `file://…`) read in place."""
-    return load_bytes(read_bytes(path, max_bytes), display_name(path), max_bytes)
+    """A report file: a local path, or an fsspec URL (`s3://…`, `gcs://…`, `file://…`) read in place.
+    A saved web page's pictures are read from beside it (its `_files` folder), as the browser saved them."""
+    pictures = None if is_url(path) else _beside(Path(path))
+    return load_bytes(read_bytes(path, max_bytes), display_name(path), max_bytes, pictures)
+
+
+Pictures = Callable[[str], bytes | None]  # an <img>'s src -> the picture's bytes, or None
+
+
+def _beside(page: Path) -> Pictures:
+    """The pictures a saved page refers to by a relative path inside its own folder; nothing else (a
+    hostile page must not make the reader open /etc/passwd or a file two folders up)."""
+    folder = page.resolve().parent
+
+    def picture(src: str) -> bytes | None:
+        if is_url(src) or src.startswith(("/", "data:")) or "?" in src:
+            return None
+        try:
+            target = (folder / unquote(src)).resolve()
+            if not target.is_relative_to(folder) or not target.is_file() or target.stat().st_size > MAX_BYTES:
+                return None
+            return target.read_bytes()
+        except (OSError, ValueError):
+            return None
+
+    return picture
 
 
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -103,7 +131,9 @@ def display_name(path: str | Path) -> str:
     return name
 
 
-def load_bytes(data: bytes, source: str = "<bytes>", max_bytes: int = MAX_BYTES) -> Document:
+def load_bytes(
+    data: bytes, source: str = "<bytes>", max_bytes: int = MAX_BYTES, pictures: Pictures | None = None
+) -> Document:
     if len(data) > max_bytes:
         raise InputError(f"too large for a report ({len(data) / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit)")
     if not data.strip():
@@ -119,10 +149,16 @@ def load_bytes(data: bytes, source: str = "<bytes>", max_bytes: int = MAX_BYTES)
     else:
         _reject_binary(data)
         text, encoding = decode(data)
-    return load_text(text, source, encoding, content_hash)
+    return load_text(text, source, encoding, content_hash, pictures)
 
 
-def load_text(text: str, source: str = "<text>", encoding: str = "utf-8", content_hash: str | None = None) -> Document:
+def load_text(
+    text: str,
+    source: str = "<text>",
+    encoding: str = "utf-8",
+    content_hash: str | None = None,
+    pictures: Pictures | None = None,
+) -> Document:
     if content_hash is None:
         content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if not text.strip():
@@ -131,12 +167,12 @@ def load_text(text: str, source: str = "<text>", encoding: str = "utf-8", conten
     head = text[:4096].lstrip("\ufeff \t\r\n").lower()
     rendered = Rendered(text)
     if head.startswith("<") or "<html" in head or "<body" in head:
-        kind, rendered = "html", render_html(text)
+        kind, rendered = "html", render_html(text, pictures)
     elif (embedded := _embedded_html(text)) is not None:
         # A script file holding the report's HTML in a string (`let content = "…"`).
         kind, rendered = "js-html", render_html(embedded)
     elif "<table" in text and "</td>" in text:
-        kind, rendered = "html", render_html(text)
+        kind, rendered = "html", render_html(text, pictures)
     if not rendered.text.strip():
         raise InputError("no text in the file")
     return Document(source, kind, rendered.text, encoding, content_hash, rendered.anchors)
@@ -152,6 +188,10 @@ def _load_structured(data: bytes) -> tuple[Kind, Rendered] | None:
         from extractor.read.word import render_docx
 
         return "docx", render_docx(data)
+    if data.startswith(_IMAGE_SIGNATURES):
+        from extractor.read.ocr import render_image
+
+        return "image", render_image(data)
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise InputError("old binary Office file (.doc/.xls); save it as .docx or PDF first")
     return None
@@ -237,12 +277,13 @@ _BLOCK = {
 MAX_SPAN = 100  # a colspan/rowspan larger than this is a page's layout trick, not a table cell
 
 
-def render_html(html: str) -> Rendered:
+def render_html(html: str, pictures: Pictures | None = None) -> Rendered:
     """Render HTML as the report's text: block elements as lines, each table row as `| a | b |`.
 
     Tables are laid out as a true grid: a cell with rowspan/colspan is repeated in every row and
     column it covers, so group labels and merged headers stand on every row they belong to.
-    Keeps, for each table cell, its offsets in that text and its element path.
+    Keeps, for each table cell, its offsets in that text and its element path. With `pictures` (and
+    the OCR extra), a table pasted into the page as a picture is read where the <img> stands.
     """
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     try:
@@ -250,17 +291,27 @@ def render_html(html: str) -> Rendered:
     except (etree.ParserError, ValueError):
         raise InputError("HTML that cannot be parsed") from None
     writer = TextWriter()
-    _render(root, writer, root.getroottree())
+    _render(root, writer, root.getroottree(), pictures if pictures is not None and _ocr_available() else None)
     return writer.result()
 
 
-def _render(el: etree._Element, out: TextWriter, tree: etree._ElementTree) -> None:
+def _ocr_available() -> bool:
+    from extractor.read.ocr import available
+
+    return available()
+
+
+def _render(el: etree._Element, out: TextWriter, tree: etree._ElementTree, pictures: Pictures | None) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in _DROP or not isinstance(el.tag, str):
         if el.tail:
             out.text(el.tail)
         return
-    if tag == "table":
+    if tag == "img" and pictures is not None and (data := pictures(el.get("src") or "")):
+        from extractor.read.ocr import read_picture
+
+        read_picture(data, tree.getpath(el), out)
+    elif tag == "table":
         out.flush()
         for row in _grid(el):
             out.row([(text, tree.getpath(cell)) for text, cell in row])
@@ -270,7 +321,7 @@ def _render(el: etree._Element, out: TextWriter, tree: etree._ElementTree) -> No
         if el.text:
             out.text(el.text)
         for child in el:
-            _render(child, out, tree)
+            _render(child, out, tree, pictures)
         if tag in _BLOCK:
             out.text("\n")
     if el.tail:

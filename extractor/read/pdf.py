@@ -24,6 +24,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from extractor.core.errors import InputError
+from extractor.read import ocr
 from extractor.read.render import Rendered, TextWriter
 
 # pdfminer logs each damage it works around ("MediaBox missing…") as a warning on stderr; the reader
@@ -48,7 +49,7 @@ def render_pdf(data: bytes) -> Rendered:
     except (MalformedPDFException, PDFSyntaxError, ValueError, KeyError, TypeError, AssertionError):
         raise InputError("PDF that cannot be parsed (damaged or truncated)") from None
     try:
-        return _render_document(pdf)
+        return _render_document(pdf, data)
     finally:
         # Closing walks the pages again: a damaged page tree raises there too, and must not replace
         # the one clear error already raised.
@@ -56,25 +57,55 @@ def render_pdf(data: bytes) -> Rendered:
             pdf.close()
 
 
-def _render_document(pdf: pdfplumber.PDF) -> Rendered:
+def _render_document(pdf: pdfplumber.PDF, data: bytes) -> Rendered:
     try:
         pages = pdf.pages
     except Exception:  # pdfminer raises many types on a damaged page tree; all mean the same here
         raise InputError("PDF that cannot be parsed (damaged or truncated)") from None
     if len(pages) > MAX_PAGES:
         raise InputError(f"PDF of {len(pages)} pages, more than a report has (limit {MAX_PAGES})")
-    writer, chars = TextWriter(), 0
-    for page in pages:
-        try:
-            chars += len(page.chars)
-            _render_page(page, writer)
-        except Exception as e:  # as above: a damaged page, whatever pdfminer calls it
-            raise InputError(f"PDF page {page.page_number} cannot be read ({type(e).__name__})") from None
-        finally:
-            page.close()  # pdfplumber caches each page's objects; a long PDF would pile them up
-    if chars == 0:
-        raise InputError("PDF without a text layer (scanned pages); it needs OCR before it can be read")
+    writer, chars, images = TextWriter(), 0, Images(data)
+    try:
+        for page in pages:
+            try:
+                chars += len(page.chars)
+                _render_page(page, writer, images)
+            except InputError:
+                raise
+            except Exception as e:  # as above: a damaged page, whatever pdfminer calls it
+                raise InputError(f"PDF page {page.page_number} cannot be read ({type(e).__name__})") from None
+            finally:
+                page.close()  # pdfplumber caches each page's objects; a long PDF would pile them up
+    finally:
+        images.close()
+    if chars == 0 and not images.read:
+        raise InputError(f"PDF without a text layer (scanned pages); {ocr.NEEDS_EXTRA}")
     return writer.result()
+
+
+class Images:
+    """The PDF's pages as images, for OCR: rendered by PDFium, opened once and only when needed."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.doc, self.read = data, None, 0
+
+    def render(self, number: int, bbox: tuple[float, float, float, float] | None = None) -> Any:
+        """Page `number` (1-based) at ocr.DPI; `bbox` (x0, top, x1, bottom in points) crops it."""
+        if self.doc is None:
+            self.doc = pypdfium2.PdfDocument(self.data)
+        page = self.doc[number - 1]
+        try:
+            crop = (0.0, 0.0, 0.0, 0.0)
+            if bbox is not None:
+                width, height = page.get_size()
+                crop = (bbox[0], height - bbox[3], width - bbox[2], bbox[1])
+            return page.render(scale=ocr.DPI / 72, crop=crop).to_pil()
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        if self.doc is not None:
+            self.doc.close()
 
 
 def page_count(data: bytes) -> int | None:
@@ -90,10 +121,19 @@ def page_count(data: bytes) -> int | None:
         doc.close()
 
 
-def _render_page(page: Any, writer: TextWriter) -> None:
+def _render_page(page: Any, writer: TextWriter, images: Images) -> None:
     writer.new_page(page.page_number)
+    if not page.chars:
+        if page.images and ocr.available():  # a scanned page: the whole page is a picture
+            images.read += 1
+            ocr.read_page(
+                images.render(page.page_number), ocr.Place(f"/page[{page.page_number}]", 72 / ocr.DPI), writer
+            )
+        return
     tables = page.find_tables()  # pdfplumber's default: cells from the ruling lines
     blocks: list[tuple[float, str, Any]] = [(t.bbox[1], "table", (k, t)) for k, t in enumerate(tables, 1)]
+    pictures = [im for im in page.images if _picture_of_text(im, page)]
+    blocks += [(im["top"], "image", im) for im in pictures]
     body = page.filter(lambda obj: not any(_inside(obj, t.bbox) for t in tables)) if tables else page
     lines = [ln for ln in body.extract_text_lines(return_chars=True) if not _furniture(ln, page.height)]
     blocks += [(ln["top"], "line", ln) for ln in lines]
@@ -101,6 +141,12 @@ def _render_page(page: Any, writer: TextWriter) -> None:
     right = page.width - min((ln["x0"] for ln in lines), default=0)
     blocks.sort(key=lambda b: b[0])
     for k, (_, kind, obj) in enumerate(blocks):
+        if kind == "image":
+            images.read += 1
+            box = (obj["x0"], obj["top"], obj["x1"], obj["bottom"])
+            place = ocr.Place(f"/page[{page.page_number}]", 72 / ocr.DPI, box[0], box[1])
+            ocr.read_page(images.render(page.page_number, box), place, writer)
+            continue
         if kind == "table":
             _write_table(obj[1], writer, f"/page[{page.page_number}]/table[{obj[0]}]")
             continue
@@ -119,6 +165,16 @@ def _render_page(page: Any, writer: TextWriter) -> None:
 _HEADING = re.compile(
     r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[章节部分])"
 )
+
+
+def _picture_of_text(image: dict[str, Any], page: Any) -> bool:
+    """An image large enough to be a table or a page pasted as a picture (not a logo or a seal), on a
+    page that has a text layer: read by OCR where it stands, when the OCR extra is installed."""
+    area = (image["x1"] - image["x0"]) * (image["bottom"] - image["top"])
+    if area < 0.15 * page.width * page.height or not ocr.available():
+        return False
+    box = (image["x0"], image["top"], image["x1"], image["bottom"])
+    return not any(_inside(c, box) for c in page.chars)  # a searchable scan already has its text layer
 
 
 def _heading(line: dict[str, Any]) -> bool:

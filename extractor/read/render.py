@@ -22,6 +22,7 @@ class Anchor:
     end: int
     path: str | None  # HTML: XPath of the td/th; Word: path of the w:tc; PDF: /page[n]/table[k]/tr[i]/td[j]
     page: int | None = None  # PDF: 1-based page number
+    confidence: float | None = None  # OCR: the recogniser's confidence in the text; None for printed text
 
 
 @dataclass(frozen=True)
@@ -41,23 +42,60 @@ class TextWriter:
         self.page: int | None = None
         self.size = 0  # length of "\n".join(self.lines)
         self.pending: list[str] = []
+        self.marks: list[tuple[int, str, float]] = []  # OCR boxes in `pending`: (index, path, confidence)
 
     def text(self, s: str) -> None:
         """Running text; a "\\n" in it ends a line."""
         self.pending.append(s)
 
+    def boxed(self, parts: list[tuple[str, str, float]]) -> None:
+        """Running text recognised from an image: each part's box path and confidence kept as an anchor."""
+        for text, path, confidence in parts:
+            self.marks.append((len(self.pending), path, confidence))
+            self.pending.append(SPACES.sub(" ", text).strip())
+
     def flush(self) -> None:
+        if self.marks:
+            self._flush_marked()
+            return
         for line in "".join(self.pending).split("\n"):
             self._line(SPACES.sub(" ", line).strip())
         self.pending = []
+
+    def _flush_marked(self) -> None:
+        """As flush, keeping where each boxed part landed."""
+        marks = {index: (path, confidence) for index, path, confidence in self.marks}
+        line, spans = "", []
+        for index, piece in enumerate(self.pending):
+            for k, part in enumerate(piece.split("\n")):
+                if k:
+                    self._marked_line(line, spans)
+                    line, spans = "", []
+                part = SPACES.sub(" ", part)
+                if not line or line.endswith(" "):
+                    part = part.lstrip(" ")
+                if index in marks and part:
+                    spans.append((len(line), len(line) + len(part), *marks[index]))
+                line += part
+        self._marked_line(line, spans)
+        self.pending, self.marks = [], []
+
+    def _marked_line(self, line: str, spans: list[tuple[int, int, str, float]]) -> None:
+        line = line.rstrip(" ")
+        if not line:
+            return
+        start = self._line(line)
+        for a, b, path, confidence in spans:
+            self.anchors.append(Anchor(start + a, start + min(b, len(line)), path, self.page, confidence))
 
     def new_page(self, number: int) -> None:
         self.flush()
         self.pages.append(self.size + 1 if self.lines else 0)
         self.page = number
 
-    def row(self, cells: list[tuple[str, str | None]]) -> None:
-        """One table row: each cell's text and the path of the element it came from."""
+    def row(self, cells: list[tuple[str, str | None]], confidences: list[float | None] | None = None) -> None:
+        """One table row: each cell's text and the path of the element it came from (and, for a cell
+        read by OCR, the recogniser's confidence)."""
         self.flush()
         texts = [SPACES.sub(" ", text).strip() for text, _ in cells]
         parts, offsets, pos = [], [], 2
@@ -66,9 +104,10 @@ class TextWriter:
             parts.append(text)
             pos += len(text) + 3
         start = self._line("| " + " | ".join(parts) + " |")
-        for text, (_, path), off in zip(texts, cells, offsets, strict=True):
+        scores = confidences or [None] * len(cells)
+        for text, (_, path), off, score in zip(texts, cells, offsets, scores, strict=True):
             # The anchor covers the blanks padding the cell up to its pipes: an empty cell is all padding.
-            self.anchors.append(Anchor(start + off - 1, start + off + len(text) + 1, path, self.page))
+            self.anchors.append(Anchor(start + off - 1, start + off + len(text) + 1, path, self.page, score))
 
     def result(self) -> Rendered:
         self.flush()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
@@ -32,17 +33,30 @@ def render_docx(data: bytes) -> Rendered:
     except Exception as e:  # lxml and the OPC reader raise many types on a damaged part
         raise InputError(f"damaged Word document ({type(e).__name__})") from None
     writer = TextWriter()
-    tables = 0
+    tables, pictures = 0, 0
+    ocr = _ocr()
     try:
         for block in document.iter_inner_content():
             if isinstance(block, Paragraph):
                 writer.text(block.text + "\n")
+                for embed in block._p.xpath(".//a:blip/@r:embed") if ocr else ():
+                    pictures += 1  # a table pasted as a picture: read where it stands
+                    part = block.part.related_parts.get(embed)
+                    if part is not None and hasattr(part, "blob"):
+                        ocr.read_picture(part.blob, f"/w:body/w:drawing[{pictures}]", writer)
             elif isinstance(block, Table):
                 tables += 1
                 _write_table(block, writer, f"/w:body/w:tbl[{tables}]")
     except Exception as e:  # a damaged part read lazily: whatever python-docx or lxml call it
         raise InputError(f"damaged Word document ({type(e).__name__})") from None
     return writer.result()
+
+
+def _ocr() -> Any:
+    """The OCR reader when its extra is installed, else None (pictures then stay unread, as before)."""
+    from extractor.read import ocr
+
+    return ocr if ocr.available() else None
 
 
 def _check_archive(data: bytes) -> None:

@@ -14,6 +14,7 @@ write carries the token of this run.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections import Counter, OrderedDict
@@ -30,7 +31,7 @@ from markupsafe import Markup, escape
 from extractor.core.arithmetic import outcome
 from extractor.core.layout import layout
 from extractor.core.schema import Format, Report
-from extractor.read.load import InputError, load_path
+from extractor.read.load import InputError, load_path, read_bytes
 from extractor.results import jsonl
 from extractor.results.export import field_specs
 from extractor.review.decisions import (
@@ -136,6 +137,18 @@ class Results:
         except InputError:
             return None
         return doc.text if doc.content_hash == content_hash else None
+
+    def crop(self, content_hash: str, paths: list[str]) -> bytes | None:
+        """The page image around the first OCR box among `paths`, from the report's file as it was read."""
+        from extractor.read import ocr
+
+        try:
+            data = read_bytes(self.entries[content_hash].source)
+        except InputError:
+            return None
+        if hashlib.sha256(data).hexdigest() != content_hash:
+            return None
+        return next((png for path in paths if (png := ocr.crop(data, path)) is not None), None)
 
 
 def _node(record: dict[str, Any], field_id: str) -> dict[str, Any]:
@@ -258,6 +271,7 @@ def create_app(
             "rules": _rules_view(fmt, it.field, values, labels),
             "allowed": _allowed(fmt, it.field, values),
             "text": _marked_text(data.text(it.content_hash), v.evidence if v else []),
+            "scanned": any("/ocr/box[" in (ev.path or "") for ev in (v.evidence if v else [])),
             "grid": _grid(fmt, it.field, values),
             "history": store.history(it.content_hash, it.field),
             "problems": report.problems,
@@ -278,6 +292,16 @@ def create_app(
             if data.queue[k].kind == it.kind and data.queue[k].field not in done
             and (scope == "report" or _table_caption(fmt, data.queue[k].field) == table)
         ]  # fmt: skip
+
+    @app.get("/crop/{n}")
+    def crop(n: int) -> Response:
+        """The scanned page around the box OCR read item n's value from (read/ocr.crop)."""
+        it = item_index(n)
+        v = data.report(it.content_hash).get(it.field)
+        png = data.crop(it.content_hash, [ev.path for ev in (v.evidence if v else []) if ev.path])
+        if png is None:
+            raise HTTPException(404, "no scanned page for this value")
+        return Response(png, media_type="image/png")
 
     @app.get("/item/{n}", response_class=HTMLResponse)
     def item(request: Request, n: int) -> Response:

@@ -1,0 +1,219 @@
+"""Scanned reports read by OCR (extractor/read/ocr.py): an image-only PDF, an image file, a table pasted
+into a web page or a Word file as a picture. Kept few and small: OCR costs seconds per page here.
+
+The scans are the corpus's own renderings (tests/documents.py) printed and scanned with damage
+(tests/scans.py); each is checked against the same pages read from their text layer, so the test
+holds whatever the report says: OCR reads what the text layer reads, or flags it, never silently
+anything else.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from extractor import extract
+from extractor.core import confidence as tier
+from extractor.core.schema import Report, Value
+from extractor.read import ocr
+from extractor.read.load import InputError, load_bytes, load_path
+from extractor.read.render import Anchor
+from tests.conftest import CORPUS
+from tests.documents import blocks_of, to_pdf
+from tests.scans import DAMAGE, to_image, to_scan
+
+pytestmark = pytest.mark.skipif(not ocr.available(), reason="the OCR extra is not installed")
+REPORT = CORPUS / "real" / "sh_office_2019.txt"  # a 2019-format report whose tables leave cells blank
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]]:
+    """The report as a PDF with a text layer, and its pages that print a table (plus the title page)."""
+    pdf = to_pdf(blocks_of(REPORT), tmp_path_factory.mktemp("ocr") / "report.pdf")
+    doc = load_path(pdf)
+    starts = [*doc.pages, len(doc.text)]
+    tables = [n for n, (a, b) in enumerate(pairwise(starts), 1) if "\n| " in doc.text[a:b]]
+    return pdf, [1, *tables]
+
+
+def _part(pdf: Path, pages: list[int], target: Path) -> Path:
+    """The same pages as a PDF with a text layer: what OCR should read."""
+    import pypdfium2
+
+    src, out = pypdfium2.PdfDocument(str(pdf)), pypdfium2.PdfDocument.new()
+    out.import_pages(src, [n - 1 for n in pages])
+    out.save(str(target))
+    return target
+
+
+def _fields(report: Report) -> dict[str, Value]:
+    return {fid: v for fid, v in report.fields() if fid.startswith(("applications.", "disputes.", "active."))}
+
+
+@pytest.fixture(scope="module")
+def scanned(printed: tuple[Path, list[int]], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Report]:
+    """Those pages scanned at 200 dpi with the heaviest damage (benchmarks/ocr.py measures the others)."""
+    pdf, pages = printed
+    scan = to_scan(pdf, tmp_path_factory.mktemp("scan") / "scan.pdf", 200, DAMAGE["heavy"], pages=pages)
+    return scan, extract(scan)
+
+
+def test_a_scan_reads_as_its_text_layer_or_flags(
+    printed: tuple[Path, list[int]], scanned: tuple[Path, Report], tmp_path: Path
+) -> None:
+    pdf, pages = printed
+    text_layer = _fields(extract(_part(pdf, pages, tmp_path / "part.pdf")))
+    scan, report = scanned
+    scanned = _fields(report)
+    assert load_path(scan).kind == "pdf"
+    silent = [f for f, v in text_layer.items() if scanned[f].value != v.value and not scanned[f].review]
+    assert silent == []
+    same = sum(scanned[f].value == v.value for f, v in text_layer.items() if v.value is not None)
+    assert same >= 0.99 * sum(v.value is not None for v in text_layer.values())
+    cells = [v for v in scanned.values() if v.source == "ocr"]
+    assert len(cells) > 40  # this report leaves most cells blank: those are derived or blank, not read
+    assert all(ev.path and "/ocr/box[" in ev.path and ev.page for v in cells for ev in v.evidence)
+
+
+def test_an_image_file_is_read(printed: tuple[Path, list[int]], tmp_path: Path) -> None:
+    pdf, pages = printed
+    png = to_image(pdf, tmp_path / "table.png", 200, DAMAGE["light"], pages[1])
+    doc = load_path(png)
+    assert doc.kind == "image"
+    rows = [line for line in doc.text.split("\n") if line.startswith("| ")]
+    assert len(rows) >= 5
+    scored = [a for a in doc.anchors if a.confidence is not None]
+    assert scored and all(a.path.startswith("/page[1]/ocr/box[") for a in scored)
+
+
+def test_a_table_pasted_as_a_picture_is_read_in_a_saved_page_and_a_word_file(
+    printed: tuple[Path, list[int]], tmp_path: Path
+) -> None:
+    pdf, pages = printed
+    png = to_image(pdf, tmp_path / "t.png", 200, DAMAGE["light"], pages[1])
+    (tmp_path / "page_files").mkdir()
+    shutil.copy(png, tmp_path / "page_files" / "table.png")
+    shutil.copy(png, tmp_path.parent / "outside.png")
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><p>三、收到和处理政府信息公开申请情况</p><img src='page_files/table.png'>"
+        "<img src='../outside.png'><img src='/etc/hostname'><img src='page_files/missing.png'></body></html>",
+        "utf-8",
+    )
+    html = load_path(page)
+    rows = [line for line in html.text.split("\n") if line.startswith("| ")]
+    assert len(rows) >= 5  # read once: the picture outside the page's folder is not opened
+    assert html.text.count(rows[0]) == 1
+    assert all(a.path.startswith("/html/body/img[1]/ocr/box[") for a in html.anchors)
+    # Given as bytes, a page has no folder: its pictures stay unread.
+    assert "| " not in load_bytes(page.read_bytes(), "page.html").text
+
+    import docx
+
+    word = docx.Document()
+    word.add_paragraph("三、收到和处理政府信息公开申请情况")
+    word.add_picture(str(png))
+    word.save(str(tmp_path / "report.docx"))
+    assert [line for line in load_path(tmp_path / "report.docx").text.split("\n") if line.startswith("| ")] == rows
+
+
+def test_recognition_doubt_goes_to_review_unless_an_identity_confirms() -> None:
+    from extractor.core.schema import Identity, Span
+    from extractor.pipeline import _ocr_doubts
+
+    anchors = (
+        Anchor(0, 3, "/page[1]/ocr/box[0,0,9,9]", 1, 0.55),  # a cell of its own, doubtful
+        Anchor(3, 6, "/page[1]/ocr/box[9,0,19,9]", 1, 0.99),  # a cell of its own, sure
+        Anchor(6, 20, "/page[1]/ocr/box[19,0,99,9]", 1, 0.99),  # a recognised line: `行政收费|31|0|`
+    )
+
+    def cell(at: int, rules: tuple[str, ...] = ()) -> Value:
+        return Value(3, "parsed", "table_cell", [Span(at, at + 1, at, at + 1, "3")], 0.97, "3", rules)
+
+    doubtful, confirmed, sure, inline = cell(1), cell(1, ("R1:PASS",)), cell(4), cell(12)
+    rule = Identity("R1", ("b",), ("c",))  # b = c, and c was read from its own cell
+    _ocr_doubts({"a": doubtful, "b": confirmed, "c": sure, "d": inline}, anchors, (rule,))
+    assert doubtful.review and doubtful.confidence <= tier.REVIEW_CAP and doubtful.source == "ocr"
+    assert not confirmed.review and confirmed.confidence == 0.97
+    assert not sure.review and sure.confidence == tier.OCR_UNCHECKED
+    assert inline.review == ["read by OCR from a line of text, not from a cell of its own; no identity confirms it"]
+
+
+def test_an_identity_confirms_only_with_cells_read_not_derived() -> None:
+    from extractor.core.schema import Identity, Span
+    from extractor.pipeline import _ocr_doubts
+
+    anchors = (Anchor(0, 3, "/page[1]/ocr/box[0,0,9,9]", 1, 0.55),)
+    rule = Identity("R3[x]", ("t",), ("a", "b"))
+    read = Value(2, "parsed", "table_cell", [Span(1, 2, 1, 2, "2")], 0.97, "2", ("R3[x]:PASS",))
+    derived_total = Value(2, "derived", "rule", [], 0.98)  # a blank total the arithmetic filled from `read`
+    zero = Value(0, "derived", "rule", [], 0.98)
+    _ocr_doubts({"a": read, "b": zero, "t": derived_total}, anchors, (rule,))
+    assert read.review  # R3 holds only because its total was derived from this very cell
+
+
+def test_without_the_extra_a_scan_names_it(printed: tuple[Path, list[int]], tmp_path: Path) -> None:
+    pdf, pages = printed
+    scan = to_scan(pdf, tmp_path / "scan.pdf", 150, DAMAGE["clean"], pages=pages[:1])
+    png = to_image(pdf, tmp_path / "page.png", 100, DAMAGE["clean"], 1)
+    code = (
+        "import sys\n"
+        "sys.modules['rapidocr_onnxruntime'] = None\n"  # as if the extra were not installed
+        "from extractor.read.load import load_path, InputError\n"
+        "for path in sys.argv[1:]:\n"
+        "    try:\n"
+        "        load_path(path)\n"
+        "    except InputError as e:\n"
+        "        print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(scan), str(png)], capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert len(lines) == 2 and all("xxgk-extractor[ocr]" in line for line in lines), out
+
+
+def test_a_damaged_image_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="image"):
+        load_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "broken.png")
+
+
+def test_the_core_install_does_not_load_the_ocr_stack(tmp_path: Path) -> None:
+    code = (
+        "import sys\nfrom extractor import extract\n"
+        f"extract({str(REPORT)!r})\n"
+        "print(sorted(m for m in ('cv2', 'onnxruntime', 'rapidocr_onnxruntime') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+def test_the_review_shows_the_scanned_box_beside_the_value(scanned: tuple[Path, Report], tmp_path: Path) -> None:
+    from urllib.request import urlopen
+
+    from tests.test_review_app import Server
+
+    _, report = scanned
+    results = tmp_path / "results.jsonl"
+    results.write_text(report.model_dump_json() + "\n", "utf-8")
+    server = Server(results, tmp_path / "reviews.sqlite")
+    try:
+        queue = server.app.state.queue
+        n = next(
+            k for k, it in enumerate(queue) if any("/ocr/box[" in (e.path or "") for e in report.get(it.field).evidence)
+        )
+        page = urlopen(f"{server.url}/item/{n}").read().decode()
+        assert f'id="crop" src="/crop/{n}"' in page
+        png = urlopen(f"{server.url}/crop/{n}").read()
+        assert png.startswith(b"\x89PNG")
+        from PIL import Image
+
+        with Image.open(io.BytesIO(png)) as image:  # the row around the box, not the whole page
+            assert 100 < image.width < 1200 and 30 < image.height < 400
+    finally:
+        server.stop()
