@@ -14,6 +14,7 @@ from extractor.core.normalize import NormalText, label_key, normalize
 from extractor.core.reading import Reading
 from extractor.core.schema import Format, Identity, Report, Span, Usage, Value, identities
 from extractor.read.load import Anchor, Document
+from extractor.rules.legacy import read_legacy_table
 from extractor.rules.linebreaks import line_breaks
 from extractor.rules.meta import NOT_A_REPORT, detect_format, format_value, is_annual_report, read_meta
 from extractor.rules.narrative import read_narrative
@@ -67,6 +68,7 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
     elif fmt == "legacy":
         draft.problems.append("no model configured: the prose was read by rules only")
     if fmt == "legacy":
+        draft.add(_with_prose(read_legacy_table(norm), draft.values))
         draft.add(_legacy_cells(draft.values))
         tables = []
     report.problems += draft.problems
@@ -205,16 +207,33 @@ def _read_tables(norm: NormalText, sections: dict[str, Section], fmt: Format) ->
         yield table, reading
 
 
+def _with_prose(table: Reading, prose: dict[str, Value]) -> Reading:
+    """A legacy statistics table's figures, checked against the prose's (R7 for legacy reports): the
+    same figure in both confirms the cell; two figures send it to review with both."""
+    for fid, cell in table.values.items():
+        said = prose.get(fid)
+        if said is None or said.value is None:
+            continue
+        if said.value == cell.value:
+            cell.evidence += said.evidence
+            cell.note = f"{cell.note}; the prose says the same"
+        else:
+            cell.review.append(f"R7: the statistics table gives {cell.value}, the prose {said.value}")
+            cell.evidence += said.evidence
+    return table
+
+
 def _legacy_cells(values: dict[str, Value]) -> Reading:
     reading = Reading()
     for cell, fact in LEGACY_STANDS_FOR.items():
         src = values.get(fact)
         if src is None or src.value is None:
             continue
+        where = "statistics table (统计表)" if src.source == "table_cell" else "prose"
         reading.values[cell] = Value(
             value=src.value, status="derived", source=src.source, evidence=list(src.evidence), raw=src.raw,
-            confidence=src.confidence, note=f"legacy report: the prose figure ({fact}) stands for this cell",
-            review=[*src.review, "legacy report without the standard table: value read from the prose"],
+            confidence=src.confidence, note=f"legacy report: the {where} figure ({fact}) stands for this cell",
+            review=[*src.review, f"legacy report without the standard table: value read from the {where}"],
             provenance=src.provenance,
         )  # fmt: skip
     return reading
