@@ -149,9 +149,9 @@ def _ocr_doubts(values: dict[str, Value], anchors: tuple[Anchor, ...], rules: tu
         if confirmed(fid, v):
             continue
         score = min(a.confidence for _, a in found if a.confidence is not None)
-        # A cell cut out of a longer recognised line (a table printed without rules, `|` typed as text)
-        # has no box of its own: a | read as 1 beside it looks like one more digit.
-        inline = cell and any(a.end - a.start > ev.source_end - ev.source_start + 2 for ev, a in found)
+        # A cell cut out of a recognised line of text (a table printed without rules, `|` typed as
+        # text) has no box of its own: a | read as 1 beside it looks like one more digit.
+        inline = cell and any(not a.cell or a.end - a.start > ev.source_end - ev.source_start + 2 for ev, a in found)
         if v.review:
             pass
         elif inline:

@@ -131,18 +131,20 @@ def test_recognition_doubt_goes_to_review_unless_an_identity_confirms() -> None:
         Anchor(0, 3, "/page[1]/ocr/box[0,0,9,9]", 1, 0.55),  # a cell of its own, doubtful
         Anchor(3, 6, "/page[1]/ocr/box[9,0,19,9]", 1, 0.99),  # a cell of its own, sure
         Anchor(6, 20, "/page[1]/ocr/box[19,0,99,9]", 1, 0.99),  # a recognised line: `行政收费|31|0|`
+        Anchor(20, 22, "/page[1]/ocr/box[99,0,109,9]", 1, 0.99, cell=False),  # a line of its own: `01`
     )
 
     def cell(at: int, rules: tuple[str, ...] = ()) -> Value:
         return Value(3, "parsed", "table_cell", [Span(at, at + 1, at, at + 1, "3")], 0.97, "3", rules)
 
-    doubtful, confirmed, sure, inline = cell(1), cell(1, ("R1:PASS",)), cell(4), cell(12)
+    doubtful, confirmed, sure, inline, alone = cell(1), cell(1, ("R1:PASS",)), cell(4), cell(12), cell(20)
     rule = Identity("R1", ("b",), ("c",))  # b = c, and c was read from its own cell
-    _ocr_doubts({"a": doubtful, "b": confirmed, "c": sure, "d": inline}, anchors, (rule,))
+    _ocr_doubts({"a": doubtful, "b": confirmed, "c": sure, "d": inline, "e": alone}, anchors, (rule,))
     assert doubtful.review and doubtful.confidence <= tier.REVIEW_CAP and doubtful.source == "ocr"
     assert not confirmed.review and confirmed.confidence == 0.97
     assert not sure.review and sure.confidence == tier.OCR_UNCHECKED
     assert inline.review == ["read by OCR from a line of text, not from a cell of its own; no identity confirms it"]
+    assert alone.review == inline.review  # `0 |` typed as text, recognised as 01: not a cell either
 
 
 def test_an_identity_confirms_only_with_cells_read_not_derived() -> None:

@@ -23,6 +23,7 @@ class Anchor:
     path: str | None  # HTML: XPath of the td/th; Word: path of the w:tc; PDF: /page[n]/table[k]/tr[i]/td[j]
     page: int | None = None  # PDF: 1-based page number
     confidence: float | None = None  # OCR: the recogniser's confidence in the text; None for printed text
+    cell: bool = True  # False: a recognised line of running text (OCR), not a table cell of its own
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class TextWriter:
             return
         start = self._line(line)
         for a, b, path, confidence in spans:
-            self.anchors.append(Anchor(start + a, start + min(b, len(line)), path, self.page, confidence))
+            self.anchors.append(Anchor(start + a, start + min(b, len(line)), path, self.page, confidence, False))
 
     def new_page(self, number: int) -> None:
         self.flush()
