@@ -112,9 +112,21 @@ def _outro() -> str:
     return "五、存在的主要问题及改进情况\n继续加强工作。\n六、其他需要报告的事项\n无。\n"
 
 
+def _number(text: str) -> int | float:
+    return float(text) if "." in text else int(text)
+
+
+def _render_rows(rows: list[tuple[list[str], list[str]]], style: str) -> list[str]:
+    return _render_text_rows(rows, _ROW_STYLES[style])
+
+
 def _render_text(t: Truth, fmt: str, row: Callable[[list[str], list[str]], str]) -> list[str]:
+    return _render_text_rows(_table_rows(t, fmt), row)
+
+
+def _render_text_rows(rows: list[tuple[list[str], list[str]]], row: Callable[[list[str], list[str]], str]) -> list[str]:
     lines: list[str] = []
-    for labels, values in _table_rows(t, fmt):
+    for labels, values in rows:
         if labels and labels[0] in _SECTION_TITLES:
             title = _SECTION_TITLES[labels[0]]
             if title:
@@ -124,18 +136,24 @@ def _render_text(t: Truth, fmt: str, row: Callable[[list[str], list[str]], str])
     return lines
 
 
-def render(t: Truth, fmt: str, style: str, organ: str = "某市某某局", year: int = 2022) -> str:
-    """The whole report as the given flattening."""
+def render(
+    t: Truth,
+    fmt: str,
+    style: str,
+    organ: str = "某市某某局",
+    year: int = 2022,
+    blank: Callable[[int | float], bool] | None = None,
+) -> str:
+    """The whole report as the given flattening. `blank(value)`: print this table cell empty (a zero
+    left blank, as many reports do)."""
     if style == "html":
         return _render_html(t, fmt, organ, year)
-    row = {
-        "open": lambda labels, values: " | ".join([*labels, *values]) + " |",
-        "cell_per_line": lambda labels, values: "\n".join(f"{x} |" for x in [*labels, *values]),
-        "lines": lambda labels, values: "\n\n".join([*labels, *values]),
-        "tabs": lambda labels, values: "\t".join([*labels, *values]),
-        "markdown": _markdown_row,
-    }[style]
-    return _intro(t, organ, year) + "\n".join(_render_text(t, fmt, row)) + "\n" + _outro()
+    if blank is not None:
+        rows = [
+            (labels, ["" if v and blank(_number(v)) else v for v in values]) for labels, values in _table_rows(t, fmt)
+        ]
+        return _intro(t, organ, year) + "\n".join(_render_rows(rows, style)) + "\n" + _outro()
+    return _intro(t, organ, year) + "\n".join(_render_text(t, fmt, _ROW_STYLES[style])) + "\n" + _outro()
 
 
 def _markdown_row(labels: list[str], values: list[str]) -> str:
@@ -144,6 +162,15 @@ def _markdown_row(labels: list[str], values: list[str]) -> str:
     if not values:  # a header: Markdown wants its separator
         return line + "\n|" + "---|" * len(cells)
     return line
+
+
+_ROW_STYLES: dict[str, Callable[[list[str], list[str]], str]] = {
+    "open": lambda labels, values: " | ".join([*labels, *values]) + " |",
+    "cell_per_line": lambda labels, values: "\n".join(f"{x} |" for x in [*labels, *values]),
+    "lines": lambda labels, values: "\n\n".join([*labels, *values]),
+    "tabs": lambda labels, values: "\t".join([*labels, *values]),
+    "markdown": _markdown_row,
+}
 
 
 def _render_html(t: Truth, fmt: str, organ: str, year: int) -> str:

@@ -51,3 +51,28 @@ def test_cell_offsets_point_at_the_cell() -> None:
     _, cells = tokenize(text, 3, len(text))
     twelve = next(c for c in cells if c.text == "12")
     assert text[twelve.start : twelve.end] == "12"
+
+
+def test_tab_separated_rows_keep_their_empty_fields() -> None:
+    text = "一、本年新收政府信息公开申请数量\t8\t\t\t1\t\t9\n二、上年结转政府信息公开申请数量\t\t\t\t\t\t\t\n"
+    style, cells = tokenize(text, 0, len(text))
+    assert style == "bordered"  # a line is a row, as with pipes
+    rows = [[c.text for c in cells if c.line == k] for k in (0, 1)]
+    assert rows[0] == ["一、本年新收政府信息公开申请数量", "8", "", "", "1", "", "9"]
+    assert rows[1] == ["二、上年结转政府信息公开申请数量", "", "", "", "", "", "", ""]  # a row of empty fields
+
+
+def test_one_cell_per_line_a_blank_line_apart_counts_its_empty_cells() -> None:
+    # Cells a blank line apart, rows one after another: an empty cell is one more empty line.
+    rows = [["规章", "3", "", "3"], ["规范性文件", "", "", "7"], ["行政许可", "1", "1", ""]] * 3
+    text = "\n".join("\n\n".join(r) for r in rows) + "\n"
+    style, cells = texts(text)
+    assert style == "spaced"
+    assert cells == [c for r in rows for c in r][:-1]  # the empty cell ending the text leaves no line after it
+
+
+def test_blank_lines_that_follow_no_rule_mean_nothing() -> None:
+    # Single-spaced cells with a blank line here and there (paragraph spacing): not empty cells.
+    text = "\n".join(["规章", "3", "", "3", "规范性文件", "5", "7"] * 3)
+    style, cells = texts(text)
+    assert style == "lines" and "" not in cells

@@ -18,7 +18,10 @@ def test_spaces_inside_cjk_runs_are_removed_but_not_between_numbers() -> None:
 
 
 def test_page_footers_are_dropped() -> None:
-    assert normalize("正文\n— 4 —\n继续").text == "正文\n\n继续"
+    # The whole line goes: an empty line left behind would count as an empty cell where cells stand
+    # one per line a blank line apart.
+    assert normalize("正文\n— 4 —\n继续").text == "正文\n继续"
+    assert normalize("— 1 —\n正文").text == "\n正文"  # the first line: its break stays (offsets start at 0)
 
 
 def test_offsets_point_back_into_the_original() -> None:

@@ -76,3 +76,25 @@ def test_a_report_that_lost_its_line_breaks_is_never_silently_wrong(seed: int, f
         if not same(v, flat["values"].get(k)) and k not in flat["review"]
     }
     assert silent == {}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    fmt=st.sampled_from(["2019", "2021"]),
+    style=st.sampled_from(["tabs", "lines", "cell_per_line", "markdown", "open"]),
+    blank_rate=st.floats(0.1, 0.9),
+)
+def test_zeros_printed_as_empty_cells_parse_back_in_every_text_layout(
+    seed: int, fmt: str, style: str, blank_rate: float
+) -> None:
+    """An empty cell is an empty tab field, one more blank line between cells a blank line apart, an
+    empty `| |`: each layout says where it stands, so every cell lands in its column. A blank the
+    identities force is derived; one they leave open stays null, in review; nothing is misplaced."""
+    rng = random.Random(seed)
+    truth = random_report(rng, fmt)
+    report = extract(render(truth, fmt, style, blank=lambda v: v == 0 and rng.random() < blank_rate), name="b.txt")
+    flat = report.flat()
+    wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
+    assert all(flat["values"].get(k) is None and k in flat["review"] for k in wrong), wrong
+    assert len(wrong) < 0.2 * len(truth)  # the blanks the arithmetic leaves open, not whole rows lost

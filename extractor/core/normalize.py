@@ -65,7 +65,9 @@ def _removable(text: str) -> list[tuple[int, int]]:
         e = text.find("\n", m.end(), hi)
         e = hi if e < 0 else e
         if not text[s : m.start()].strip() and not text[m.end() : e].strip():
-            spans.append((s, e))
+            # The whole line goes, its line break too: an empty line left behind would read as an
+            # empty cell where blank lines count (one cell per line, cells a blank line apart).
+            spans.append((s, e + 1 if e < n and text[e] == "\n" and s > 0 else e))
     if not spans:
         return spans
     spans.sort()

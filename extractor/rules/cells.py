@@ -5,8 +5,8 @@ Three styles occur (report-format.md §7):
   own is a physical row; `|---|` marks the line above it as a header.
 - `open`: cells end with `|` but rows wrap freely; an empty cell is a newline between two pipes
   (`8 | 1 |` ⏎ `|` ⏎ `| 9 |`). Rows are found by their labels, not by lines.
-- `lines`: no pipes; one cell per line (blank lines separate cells and carry no meaning), or
-  tab-separated cells on one line.
+- `lines`: no pipes; one cell per line (blank lines separate cells and carry no meaning).
+Tab-separated rows are `bordered` too: a line is a row, a tab a column, an empty field an empty cell.
 
 A cell whose text is a label followed by numbers ("行政许可 97", a PDF text line) is split into a label
 cell and value cells, so every later stage sees one value per cell.
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-Style = Literal["bordered", "open", "lines"]
+Style = Literal["bordered", "open", "lines", "spaced"]
 
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 # A number as it may stand in a cell, with sign word, unit and thousands separators.
@@ -50,7 +50,11 @@ class Cell:
 def detect_style(region: str) -> Style:
     pipe_lines = [ln.strip() for ln in region.split("\n") if "|" in ln]
     if not pipe_lines:
-        return "lines"
+        # Tab-separated rows (a spreadsheet or Word table saved as text) are rows as surely as `|`
+        # rows: each line a row, each tab a column, an empty field an empty cell.
+        rows = [ln for ln in region.split("\n") if _HAS_DIGIT.search(ln)]
+        tabbed = sum(1 for ln in rows if "\t" in ln.strip("\n"))
+        return "bordered" if rows and tabbed >= 0.8 * len(rows) else "lines"
     bordered = sum(1 for ln in pipe_lines if ln.startswith("|") and ln.endswith("|") and len(ln) > 1)
     return "bordered" if bordered >= 0.8 * len(pipe_lines) else "open"
 
@@ -62,9 +66,56 @@ def tokenize(text: str, start: int, end: int) -> tuple[Style, list[Cell]]:
         cells = _bordered(region, start)
     elif style == "open":
         cells = _open(region, start)
+    elif (gap := _cell_gap(region)) is not None:
+        style, cells = "spaced", _spaced(region, start, gap)
     else:
         cells = _lines(region, start)
     return style, _split_glued_labels(cells)
+
+
+def _blank_runs(region: str) -> list[int]:
+    """The number of blank lines between each two consecutive lines with text."""
+    runs, run, seen = [], 0, False
+    for ln in region.split("\n"):
+        if ln.strip():
+            if seen:
+                runs.append(run)
+            seen, run = True, 0
+        else:
+            run += 1
+    return runs
+
+
+def _cell_gap(region: str) -> int | None:
+    """One cell per line, the cells of a row set apart by a fixed number of blank lines (`gap`; rows
+    may follow each other without one): then an empty cell is one more blank line, plus the gap after
+    it, and a run of blank lines says exactly how many empty cells it holds (`spaced`). None when the
+    blank lines follow no such rule (paragraph spacing, a page break): they then mean nothing."""
+    runs = _blank_runs(region)
+    spaced = [r for r in runs if r]
+    if len(runs) < 10 or len(spaced) < 0.6 * len(runs):
+        return None  # single-spaced text: a blank line here and there may be anything
+    gap = min(spaced)
+    if max(runs) <= gap:
+        return None  # no empty cell at all: nothing to count
+    return gap if all(r % (gap + 1) in (0, gap) for r in runs) else None
+
+
+def _spaced(region: str, base: int, gap: int) -> list[Cell]:
+    """One cell per line, cells `gap` blank lines apart: each `gap + 1` blank lines in a run are an
+    empty cell (its own empty line and the gap after it), placed where the blank lines stand."""
+    cells: list[Cell] = []
+    pos, run, seen = base, 0, False
+    for idx, ln in enumerate(region.split("\n")):
+        off, pos = pos, pos + len(ln) + 1
+        if not ln.strip():
+            run += 1
+            continue
+        if seen:
+            cells += [Cell("", off, off, idx) for _ in range(run // (gap + 1))]
+        seen, run = True, 0
+        cells.append(_strip(ln, off, idx))
+    return cells
 
 
 def _strip(text: str, offset: int, line: int, loose: bool = False, header: bool = False) -> Cell:
@@ -101,9 +152,21 @@ def _bordered(region: str, base: int) -> list[Cell]:
             continue
         if "|" in ln:
             rows.append(_pipe_row(ln, off, idx))
+        elif "\t" in ln.strip(" "):
+            rows.append(_tab_row(ln, off, idx))
         else:
             rows.append([_strip(ln, off, idx, loose=True)])
     return [c for row in rows for c in row]
+
+
+def _tab_row(line: str, offset: int, idx: int) -> list[Cell]:
+    """The fields of a tab-separated line, empty ones kept (the last one too: a closing tab's empty
+    field is dropped later, where a row has more cells than columns)."""
+    row, at = [], offset
+    for piece in line.rstrip(" ").split("\t"):
+        row.append(_strip(piece, at, idx))
+        at += len(piece) + 1
+    return row
 
 
 def _open(region: str, base: int) -> list[Cell]:

@@ -598,7 +598,7 @@ def _fifteen(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
             if key is not None:  # a group's own header row, as in 表四 printed as three small tables
                 seen += [key] if key in columns else []
                 continue
-            if style != "lines":
+            if style not in ("lines", "spaced"):
                 break
             continue  # one cell per line: a stray heading line between groups
         if style == "lines" and not c.text:
