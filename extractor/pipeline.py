@@ -124,17 +124,20 @@ def _ocr_doubts(values: dict[str, Value], anchors: tuple[Anchor, ...], rules: tu
     the reconciler has sent such a cell to review already); a cell no identity can check (表二, the
     prose) is trusted only when the recogniser was sure, and never as much as printed text.
 
-    An identity confirms a cell only when every other cell in it was read too (as printed, even if
-    another identity fails with it): one that holds because a blank beside the cell was derived from
-    it says nothing about the cell."""
+    An identity confirms a cell only when every cell on the other side of it was read too (as printed,
+    even if another identity fails with it): one that holds because a blank total was derived from the
+    cell says nothing about it. Blanks beside the cell, on its own side, do not stop the check: the
+    cells facing it still bound it."""
     starts = [a.start for a in anchors]
     by_id = {rule.id: rule for rule in rules if not rule.soft}
 
     def confirmed(fid: str, v: Value) -> bool:
         for outcome in v.rules:
             rule = by_id.get(outcome.rpartition(":")[0])
-            others = [values[f] for f in rule.cells if f != fid and f in values] if rule is not None else []
-            if outcome.endswith(":PASS") and rule is not None and all(_read(o) for o in others):
+            if rule is None or not outcome.endswith(":PASS"):
+                continue
+            facing = rule.rhs if fid in rule.lhs else rule.lhs
+            if facing and all(f in values and _read(values[f]) for f in facing):
                 return True
         return False
 
@@ -152,8 +155,11 @@ def _ocr_doubts(values: dict[str, Value], anchors: tuple[Anchor, ...], rules: tu
         # A cell cut out of a recognised line of text (a table printed without rules, `|` typed as
         # text) has no box of its own: a | read as 1 beside it looks like one more digit.
         inline = cell and any(not a.cell or a.end - a.start > ev.source_end - ev.source_start + 2 for ev, a in found)
+        seen = next((a.seen for _, a in found if a.seen), None)
         if v.review:
             pass
+        elif seen is not None:
+            v.review.append(f"OCR read '{seen}', taken as the digits it looks like; no identity confirms it")
         elif inline:
             v.review.append("read by OCR from a line of text, not from a cell of its own; no identity confirms it")
         elif score < OCR_SURE:

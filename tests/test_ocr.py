@@ -123,6 +123,37 @@ def test_a_table_pasted_as_a_picture_is_read_in_a_saved_page_and_a_word_file(
     assert [line for line in load_path(tmp_path / "report.docx").text.split("\n") if line.startswith("| ")] == rows
 
 
+def test_a_table_pasted_as_a_picture_into_a_pdf_with_text_is_read_where_it_stands(
+    printed: tuple[Path, list[int]], tmp_path: Path
+) -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from tests.documents import FONT
+
+    pdf, pages = printed
+    png = to_image(pdf, tmp_path / "t.png", 200, DAMAGE["light"], pages[1])
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    target = tmp_path / "mixed.pdf"
+    page = canvas.Canvas(str(target), pagesize=(842, 595))
+    page.setFont(FONT, 12)
+    page.drawString(40, 560, "三、收到和处理政府信息公开申请情况")  # the text layer
+    page.drawImage(str(png), 20, 20, width=800, height=520)  # the table, as a picture below it
+    page.drawString(40, 8, "以上为表格截图")
+    page.save()
+    doc = load_path(target)
+    lines = doc.text.split("\n")
+    heading = lines.index("三、收到和处理政府信息公开申请情况")
+    rows = [k for k, line in enumerate(lines) if line.startswith("| ")]
+    assert len(rows) >= 5 and heading < rows[0] < rows[-1] < lines.index("以上为表格截图")
+    scored = [a for a in doc.anchors if a.confidence is not None]
+    assert scored and all(a.page == 1 and a.path.startswith("/page[1]/ocr/box[") for a in scored)
+    # The boxes are in the page's points, inside the picture's place on the page.
+    x0, y0, x1, y1 = (float(v) for v in scored[0].path.split("box[")[1].rstrip("]").split(","))
+    assert 20 <= x0 < x1 <= 820 and 55 <= y0 < y1 <= 575
+
+
 def test_recognition_doubt_goes_to_review_unless_an_identity_confirms() -> None:
     from extractor.core.schema import Identity, Span
     from extractor.pipeline import _ocr_doubts

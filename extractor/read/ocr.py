@@ -52,6 +52,11 @@ _FAINT = 200
 _DIGIT_PITCH = 0.55  # a printed digit's advance, in units of its height (measured on the corpus's scans)
 _CONFUSED = 0.6  # confidence of a number that does not fit its ink: below OCR_SURE, so it needs an identity
 _NUMBER = re.compile(r"[0-9][0-9,.]*")
+# What digits come out as when they stand alone in a cell, and the digit each stands for. A cell of
+# these, with at least one digit or a lone glyph, is read as those digits, in doubt.
+_DIGIT_OF = str.maketrans({"D": "0", "O": "0", "o": "0", "Q": "0", "。": "0", "口": "0", "□": "0", "U": "0",
+                           "l": "1", "I": "1", "|": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2"})  # fmt: skip
+_LOOK_ALIKE = re.compile(r"[0-9DOoQ。口□UlI|SsBZz]{1,12}")
 
 
 @dataclass(frozen=True)
@@ -349,28 +354,36 @@ def _write_table(gray: np.ndarray, table: Table, place: Place, writer: TextWrite
     for i in range(len(rows)):
         cells: list[tuple[str, str | None]] = []
         confidences: list[float | None] = []
+        seen: list[str | None] = []
         for j in range(len(columns)):
             if (i, j) not in grid or (j and grid.get((i, j - 1), (None,))[0] is grid[i, j][0]):
                 continue  # no cell, or one merged across from the left: written once, there
             cell = grid[i, j][0]
-            text, score = texts[cell]
+            text, score, raw = texts[cell]
             cells.append((text, place.path(cell.x0, cell.y0, cell.x1, cell.y1)))
             confidences.append(score if text else None)
+            seen.append(raw)
         if any(text for text, _ in cells):
-            writer.row(cells, confidences)
+            writer.row(cells, confidences, seen)
 
 
-def _cell_texts(gray: np.ndarray, cells: list[Cell]) -> list[tuple[str, float]]:
+def _cell_texts(gray: np.ndarray, cells: list[Cell]) -> list[tuple[str, float, str | None]]:
     """Each cell's text: its ink cut into lines, every line recognised on its own, in one batch.
 
-    A number whose digits do not fit the width of its ink keeps a confidence below OCR_SURE, so that
-    only an identity that holds can make it certain.
+    A number whose digits do not fit the width of its ink, or that was read as look-alike letters
+    (0 as D or 。, 1 as l), keeps a confidence below OCR_SURE, so that only an identity that holds can
+    make it certain; the letters read are kept beside it (`seen`) for the reviewer.
     """
     lines = [_ink_lines(gray[c.y0 + _INSET : c.y1 - _INSET + 1, c.x0 + _INSET : c.x1 - _INSET + 1]) for c in cells]
-    out = _read_cells(lines)
-    for k, (text, score) in enumerate(out):
+    out: list[tuple[str, float, str | None]] = []
+    for k, (text, score) in enumerate(_read_cells(lines)):
+        seen = None
+        if _LOOK_ALIKE.fullmatch(text) and not _NUMBER.fullmatch(text):
+            # D, 。 or 口 alone in a number's cell: the look-alike digits, never certain on their own.
+            seen, text, score = text, text.translate(_DIGIT_OF), min(score, _CONFUSED)
         if _NUMBER.fullmatch(text) and not all(_fits(text, crop) for crop in lines[k][:1]):
-            out[k] = (text, min(score, _CONFUSED))
+            score = min(score, _CONFUSED)
+        out.append((text, score, seen))
     return out
 
 

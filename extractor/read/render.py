@@ -24,6 +24,7 @@ class Anchor:
     page: int | None = None  # PDF: 1-based page number
     confidence: float | None = None  # OCR: the recogniser's confidence in the text; None for printed text
     cell: bool = True  # False: a recognised line of running text (OCR), not a table cell of its own
+    seen: str | None = None  # OCR: what the recogniser printed, when the text is its look-alike digits ("D" as 0)
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,14 @@ class TextWriter:
         self.pages.append(self.size + 1 if self.lines else 0)
         self.page = number
 
-    def row(self, cells: list[tuple[str, str | None]], confidences: list[float | None] | None = None) -> None:
+    def row(
+        self,
+        cells: list[tuple[str, str | None]],
+        confidences: list[float | None] | None = None,
+        seen: list[str | None] | None = None,
+    ) -> None:
         """One table row: each cell's text and the path of the element it came from (and, for a cell
-        read by OCR, the recogniser's confidence)."""
+        read by OCR, the recogniser's confidence and, where it differs from the text, its output)."""
         self.flush()
         texts = [SPACES.sub(" ", text).strip() for text, _ in cells]
         parts, offsets, pos = [], [], 2
@@ -106,9 +112,11 @@ class TextWriter:
             pos += len(text) + 3
         start = self._line("| " + " | ".join(parts) + " |")
         scores = confidences or [None] * len(cells)
-        for text, (_, path), off, score in zip(texts, cells, offsets, scores, strict=True):
+        raws = seen or [None] * len(cells)
+        for text, (_, path), off, score, raw in zip(texts, cells, offsets, scores, raws, strict=True):
             # The anchor covers the blanks padding the cell up to its pipes: an empty cell is all padding.
-            self.anchors.append(Anchor(start + off - 1, start + off + len(text) + 1, path, self.page, score))
+            end = start + off + len(text) + 1
+            self.anchors.append(Anchor(start + off - 1, end, path, self.page, score, True, raw))
 
     def result(self) -> Rendered:
         self.flush()
