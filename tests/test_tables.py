@@ -17,6 +17,14 @@ def test_row_labels_match_exactly_despite_numbering_and_width() -> None:
     assert ids("1. 属于国家秘密") == {"denied_state_secret"}
 
 
+def test_a_long_label_with_one_character_misread_is_still_its_row() -> None:
+    # OCR's 信意 for 信息, a typo's 申调 for 申请: one character off in a long label.
+    m = match(L21, "6.属于四类过程性信意")
+    assert m is not None and set(m[0]) == {"denied_process_info"} and m[1] == "prefix"
+    assert ids("1.信访举报投诉类申调") == {"rejected_petition"}
+    assert ids("结果维待") is None  # a short label one character off may be another label
+
+
 def test_column_headers_are_not_rows_unless_numbered() -> None:
     assert ids("总计") is None
     assert ids("其他") is None

@@ -101,9 +101,18 @@ def _fragment(key: str, row_key: str) -> bool:
     return len(key) >= 3 and (key in row_key or (len(row_key) >= 4 and row_key in key and len(key) <= 2 * len(row_key)))
 
 
+def _one_character_off(key: str, row_key: str) -> bool:
+    """A long label with one character misprinted or misread (信意 for 信息 from OCR, 申调 for 申请):
+    still that row. Short labels are left alone: two of them may differ by one character."""
+    if len(key) != len(row_key) or len(key) < 6:
+        return False
+    return sum(a != b for a, b in zip(key, row_key, strict=True)) == 1
+
+
 _TESTS: tuple[tuple[Quality, Callable[[str, str], bool]], ...] = (
     ("exact", lambda key, k: key == k),
     ("prefix", lambda key, k: (len(key) >= 4 and k.startswith(key)) or (len(k) >= 2 and key.startswith(k))),
+    ("prefix", _one_character_off),
     ("fragment", _fragment),
 )
 
