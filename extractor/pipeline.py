@@ -149,7 +149,10 @@ def _ocr_doubts(values: dict[str, Value], anchors: tuple[Anchor, ...], rules: tu
             continue
         cell = v.source == "table_cell"
         v.source = "ocr"
-        if confirmed(fid, v):
+        if (through := _failing_through(fid, v, values, by_id)) is not None:
+            if not v.review:  # a misread here breaks an identity only through the cell derived from it
+                v.review.append(f"read by OCR; {through[0]} fails through {through[1]}, derived with this cell")
+        elif confirmed(fid, v):
             continue
         score = min(a.confidence for _, a in found if a.confidence is not None)
         # A cell cut out of a recognised line of text (a table printed without rules, `|` typed as
@@ -165,6 +168,23 @@ def _ocr_doubts(values: dict[str, Value], anchors: tuple[Anchor, ...], rules: tu
         elif score < OCR_SURE:
             v.review.append(f"read by OCR with confidence {score:.2f}, and no identity confirms it")
         v.confidence = min(v.confidence, tier.REVIEW_CAP if v.review else tier.OCR_UNCHECKED)
+
+
+def _failing_through(
+    fid: str, v: Value, values: dict[str, Value], by_id: dict[str, Identity]
+) -> tuple[str, str] | None:
+    """An identity that fails through a derived cell this cell helped derive (a 7 read as 1 in a row of
+    其他处理: the group's derived total carries the error into R2, which fails there, not here)."""
+    for outcome in v.rules:
+        rule = by_id.get(outcome.rpartition(":")[0])
+        for other in rule.cells if rule is not None else ():
+            d = values.get(other)
+            if other == fid or d is None or d.status != "derived":
+                continue
+            failed = next((r.rpartition(":")[0] for r in d.rules if r.endswith(":FAIL")), None)
+            if failed is not None:
+                return failed, other
+    return None
 
 
 def _ocr_name(organ: Value, anchors: tuple[Anchor, ...]) -> None:

@@ -191,6 +191,21 @@ def test_an_identity_confirms_only_with_cells_read_not_derived() -> None:
     assert read.review  # R3 holds only because its total was derived from this very cell
 
 
+def test_a_misread_that_breaks_an_identity_only_through_a_derived_cell_goes_to_review() -> None:
+    from extractor.core.schema import Identity, Span
+    from extractor.pipeline import _ocr_doubts
+
+    # A 7 read as 1 in both cells of a row (R3 holds), feeding a derived group total that breaks R2.
+    anchors = (Anchor(0, 3, "/page[1]/ocr/box[0,0,9,9]", 1, 0.99), Anchor(3, 6, "/page[1]/ocr/box[9,0,19,9]", 1, 0.99))
+    row = Identity("R3[fee]", ("fee.total",), ("fee.a",))
+    group = Identity("R2.6[a]", ("group.a",), ("fee.a",))
+    part = Value(1, "parsed", "table_cell", [Span(1, 2, 1, 2, "1")], 0.995, "1", ("R3[fee]:PASS", "R2.6[a]:PASS"))
+    total = Value(1, "parsed", "table_cell", [Span(4, 5, 4, 5, "1")], 0.995, "1", ("R3[fee]:PASS",))
+    derived = Value(1, "derived", "rule", [], 0.6, None, ("R2[a]:FAIL", "R2.6[a]:PASS"))
+    _ocr_doubts({"fee.a": part, "fee.total": total, "group.a": derived}, anchors, (row, group))
+    assert part.review == ["read by OCR; R2[a] fails through group.a, derived with this cell"]
+
+
 def test_without_the_extra_a_scan_names_it(printed: tuple[Path, list[int]], tmp_path: Path) -> None:
     pdf, pages = printed
     scan = to_scan(pdf, tmp_path / "scan.pdf", 150, DAMAGE["clean"], pages=pages[:1])
