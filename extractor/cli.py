@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 # taken so that its reader can say it must be saved as .docx). A file named on the command line is
 # taken whatever it is: naming it says it is meant.
 REPORT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc"})
+# Pictures in a folder of reports are mostly logos and photos: skipped, and counted. A scan saved as an
+# image is read when named (`xxgk extract scans/*.png`, or the file itself), with the OCR extra.
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 # A folder's own documentation, whatever its format (README.md, LICENSE.txt).
 DOCUMENTATION = frozenset({"readme", "license", "licence", "changelog", "contributing", "copying", "authors"})
 
@@ -59,7 +62,7 @@ def expand(paths: tuple[str, ...], outputs: tuple[Path, ...] = ()) -> Inputs:
             matches = [Path(m) for m in sorted(glob.glob(raw, recursive=True)) if Path(m).is_file()]
             if not matches:
                 found.files.append(p)  # a pattern matching nothing is named like a missing file
-            _take(matches, found, own)
+            _take(matches, found, own, images=True)
         elif p.is_dir():
             _take((f for f in sorted(p.rglob("*")) if f.is_file()), found, own, under=p)
         else:
@@ -67,8 +70,13 @@ def expand(paths: tuple[str, ...], outputs: tuple[Path, ...] = ()) -> Inputs:
     return found
 
 
-def _take(files: Iterable[Path], found: Inputs, own: set[Path], under: Path | None = None) -> None:
+def _take(
+    files: Iterable[Path], found: Inputs, own: set[Path], under: Path | None = None, images: bool = False
+) -> None:
     for f in files:
+        if images and f.suffix.lower() in IMAGE_SUFFIXES and not f.name.startswith("."):
+            found.files.append(f)  # a pattern that names pictures asks for them
+            continue
         parts = f.relative_to(under).parts if under is not None else f.parts
         why = _not_a_report_file(f, parts, own)
         if why is None:
@@ -89,6 +97,8 @@ def _not_a_report_file(f: Path, parts: tuple[str, ...], own: set[Path]) -> str |
     if f.stem.lower() in DOCUMENTATION:
         return "documentation (README, LICENSE, …)"
     suffix = f.suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        return f"{suffix} (a picture: name it, or match it with a pattern, to read it as a scan)"
     return None if suffix in REPORT_SUFFIXES else (suffix or "without extension")
 
 

@@ -206,6 +206,26 @@ def test_a_misread_that_breaks_an_identity_only_through_a_derived_cell_goes_to_r
     assert part.review == ["read by OCR; R2[a] fails through group.a, derived with this cell"]
 
 
+def test_scans_saved_as_images_are_read_when_named_by_a_pattern(tmp_path: Path) -> None:
+    from PIL import Image
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    Image.new("L", (400, 300), 255).save(folder / "blank.png")  # a scan of an empty page
+    (folder / "report.txt").write_text(REPORT.read_text("utf-8"), "utf-8")
+    out = tmp_path / "out.jsonl"
+
+    def run(*inputs: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "extractor.cli", "extract", *inputs, "-o", str(out), "--flat", "--no-progress"]
+        return subprocess.run(cmd, capture_output=True, text=True)
+
+    folder_run = run(str(folder))  # a folder's pictures are logos and photos more often than scans
+    assert folder_run.returncode == 0 and "1 .png (a picture: name it" in folder_run.stderr
+    pattern_run = run(str(folder / "*.png"))  # a pattern naming pictures asks for them
+    assert sum("blank.png" in line for line in pattern_run.stderr.splitlines()) == 1, pattern_run.stderr
+    assert "no text in the image (OCR found none)" in pattern_run.stderr
+
+
 def test_without_the_extra_a_scan_names_it(printed: tuple[Path, list[int]], tmp_path: Path) -> None:
     pdf, pages = printed
     scan = to_scan(pdf, tmp_path / "scan.pdf", 150, DAMAGE["clean"], pages=pages[:1])

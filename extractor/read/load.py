@@ -142,7 +142,8 @@ def load_bytes(
     if (structured := _load_structured(data)) is not None:
         kind, rendered = structured
         if not rendered.text.strip():
-            raise InputError(f"no text in the {'PDF' if kind == 'pdf' else 'Word document'}")
+            what = {"pdf": "PDF", "docx": "Word document", "image": "image (OCR found none)"}.get(kind, kind)
+            raise InputError(f"no text in the {what}")
         return Document(source, kind, rendered.text, "binary", content_hash, rendered.anchors, rendered.pages)
     if (wide := _utf16(data)) is not None:
         text, encoding = wide

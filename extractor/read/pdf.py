@@ -79,6 +79,8 @@ def _render_document(pdf: pdfplumber.PDF, data: bytes) -> Rendered:
     finally:
         images.close()
     if chars == 0 and not images.read:
+        if ocr.available():
+            raise InputError("PDF without text: no text layer, and no page image for OCR to read")
         raise InputError(f"PDF without a text layer (scanned pages); {ocr.NEEDS_EXTRA}")
     return writer.result()
 
