@@ -66,7 +66,6 @@ class Layout:
     foreign_subjects: dict[str, tuple[str, ...]]  # narrative fact -> subjects whose counts are not it
     legacy_rows: dict[str, tuple[str, ...]]  # narrative fact -> row labels of a pre-2019 statistics table
     legacy_value_columns: tuple[str, ...]
-    legacy_total_columns: tuple[str, ...]
     legacy_units: tuple[str, ...]
 
     def app_rows_for(self, fmt: Format) -> tuple[Row, ...]:
@@ -127,6 +126,5 @@ def layout() -> Layout:
         foreign_subjects={k: tuple(v) for k, v in data["narrative"]["foreign_subjects"].items()},
         legacy_rows={k: tuple(v) for k, v in data["legacy_table"]["rows"].items()},
         legacy_value_columns=tuple(data["legacy_table"]["value_columns"]),
-        legacy_total_columns=tuple(data["legacy_table"]["total_columns"]),
         legacy_units=tuple(data["legacy_table"]["units"]),
     )

@@ -53,12 +53,12 @@ Pictures = Callable[[str], bytes | None]  # an <img>'s src -> the picture's byte
 def _beside(page: Path) -> Pictures:
     """The pictures a saved page refers to by a relative path inside its own folder; nothing else (a
     hostile page must not make the reader open /etc/passwd or a file two folders up)."""
-    folder = page.resolve().parent
 
     def picture(src: str) -> bytes | None:
         if is_url(src) or src.startswith(("/", "data:")) or "?" in src:
             return None
         try:
+            folder = page.resolve().parent  # resolved only for a page that has pictures
             target = (folder / unquote(src)).resolve()
             if not target.is_relative_to(folder) or not target.is_file() or target.stat().st_size > MAX_BYTES:
                 return None

@@ -31,7 +31,7 @@ from statistics import median
 from typing import TYPE_CHECKING, Any
 
 from extractor.core.errors import InputError
-from extractor.read.render import Rendered, TextWriter
+from extractor.read.render import Rendered, TextWriter, page_number, starts_paragraph
 
 if TYPE_CHECKING:
     import numpy as np
@@ -471,26 +471,16 @@ def _write_line(line: list[Box], place: Place, writer: TextWriter, right: float,
         return
     writer.boxed([(b.text, place.path(b.x0, b.y0, b.x1, b.y1), b.confidence) for b in line])
     wrapped = line[-1].x1 >= right - 1.5 * height
-    if not (wrapped and isinstance(following, list) and not _heading(following[0].text)):
+    if not (wrapped and isinstance(following, list) and not starts_paragraph(following[0].text)):
         writer.text("\n")
 
 
 def _furniture(line: list[Box], height: int) -> bool:
-    """A page number in the top or bottom margin, as pdf.py drops it from a text layer."""
-    from extractor.read.pdf import _MARGIN, _PAGE_NUMBER
-
-    in_margin = line[-1].y1 < height * _MARGIN or line[0].y0 > height * (1 - _MARGIN)
-    return in_margin and bool(_PAGE_NUMBER.match(" ".join(b.text for b in line)))
+    return page_number(" ".join(b.text for b in line), line[0].y0, line[-1].y1, height)
 
 
 def _numeric(text: str) -> bool:
     return text.replace(",", "").replace(".", "").isdigit()
-
-
-def _heading(text: str) -> bool:
-    from extractor.read.pdf import _HEADING
-
-    return bool(_HEADING.match(text))
 
 
 # ---------------------------------------------------------------- the review's view of a box
@@ -522,10 +512,12 @@ def _crop(data: bytes, page: int, box: list[int]) -> bytes | None:
         try:
             if not 1 <= page <= len(doc):
                 return None
-            width, height = doc[page - 1].get_size()
+            pdf_page = doc[page - 1]
+            width, height = pdf_page.get_size()
             left, top = max(box[0] - dx, 0), max(box[1] - dy, 0)
             right, bottom = min(box[2] + dx, width), min(box[3] + dy, height)
-            image = doc[page - 1].render(scale=CROP_DPI / 72, crop=(left, height - bottom, width - right, top)).to_pil()
+            image = pdf_page.render(scale=CROP_DPI / 72, crop=(left, height - bottom, width - right, top)).to_pil()
+            pdf_page.close()
         finally:
             doc.close()
     else:

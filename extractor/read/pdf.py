@@ -25,15 +25,13 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from extractor.core.errors import InputError
 from extractor.read import ocr
-from extractor.read.render import Rendered, TextWriter
+from extractor.read.render import Rendered, TextWriter, page_number, starts_paragraph
 
 # pdfminer logs each damage it works around ("MediaBox missing…") as a warning on stderr; the reader
 # says in one error line what it could not read, so those go unsaid.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MAX_PAGES = 300  # the longest real reports run to a few dozen pages
-_MARGIN = 0.08  # share of the page height at the top and bottom where headers and page numbers sit
-_PAGE_NUMBER = re.compile(r"^[-—–_·\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／共]\s*\d{1,4}\s*页?)?[-—–_·\s]*$")
 _COLUMN_GAP = 2.0  # a gap of this many character widths separates two columns of a table without rules
 
 
@@ -158,15 +156,11 @@ def _render_page(page: Any, writer: TextWriter, images: Images) -> None:
             continue
         writer.text(obj["text"])
         following = blocks[k + 1] if k + 1 < len(blocks) else None
-        if not (following and following[1] == "line" and _wrapped(obj, right) and not _heading(following[2])):
+        ends = not (following and following[1] == "line" and _wrapped(obj, right))
+        if ends or starts_paragraph(following[2]["text"]):
             writer.text("\n")
         elif obj["text"][-1:].isascii() and following[2]["text"][:1].isascii():
             writer.text(" ")  # a Latin word broken at the margin; CJK text joins without a blank
-
-
-_HEADING = re.compile(
-    r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[章节部分])"
-)
 
 
 def _scan_dpi(page: Any) -> int:
@@ -191,11 +185,6 @@ def _picture_of_text(image: dict[str, Any], page: Any) -> bool:
     return not any(_inside(c, box) for c in page.chars)  # a searchable scan already has its text layer
 
 
-def _heading(line: dict[str, Any]) -> bool:
-    """A numbered heading starts a new paragraph, even after a line that filled the width."""
-    return bool(_HEADING.match(line["text"]))
-
-
 def _inside(obj: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
     x0, top, x1, bottom = bbox
     cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
@@ -203,9 +192,7 @@ def _inside(obj: dict[str, Any], bbox: tuple[float, float, float, float]) -> boo
 
 
 def _furniture(line: dict[str, Any], height: float) -> bool:
-    """A page number in the top or bottom margin."""
-    in_margin = line["bottom"] < height * _MARGIN or line["top"] > height * (1 - _MARGIN)
-    return in_margin and bool(_PAGE_NUMBER.match(line["text"]))
+    return page_number(line["text"], line["top"], line["bottom"], height)
 
 
 def _char_width(line: dict[str, Any]) -> float:

@@ -13,6 +13,25 @@ from dataclasses import dataclass
 
 SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 
+# Laying out a page (pdf.py from its text layer, ocr.py from its picture): what is page furniture and
+# what starts a paragraph.
+_MARGIN = 0.08  # share of the page height at the top and bottom where headers and page numbers sit
+_PAGE_NUMBER = re.compile(r"^[-—–_·\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／共]\s*\d{1,4}\s*页?)?[-—–_·\s]*$")
+_HEADING = re.compile(
+    r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[章节部分])"
+)
+
+
+def page_number(text: str, top: float, bottom: float, height: float) -> bool:
+    """A page number in the top or bottom margin of a page `height` high."""
+    in_margin = bottom < height * _MARGIN or top > height * (1 - _MARGIN)
+    return in_margin and bool(_PAGE_NUMBER.match(text))
+
+
+def starts_paragraph(text: str) -> bool:
+    """A numbered heading starts a new paragraph, even after a line that filled the width."""
+    return bool(_HEADING.match(text))
+
 
 @dataclass(frozen=True)
 class Anchor:
