@@ -76,3 +76,20 @@ def test_blank_lines_that_follow_no_rule_mean_nothing() -> None:
     text = "\n".join(["规章", "3", "", "3", "规范性文件", "5", "7"] * 3)
     style, cells = texts(text)
     assert style == "lines" and "" not in cells
+
+
+def test_numbers_with_their_notes_on_one_loose_line_are_a_cell_each() -> None:
+    """ "22 (其中修订16件) 55 (含自然失效29件)" outside the rows: each number and note on its own, as a
+    PDF conversion prints them on lines of their own; a loose line of words stays one cell."""
+    text = "第二十条第(一)项\n22 (其中修订16件) 55 (含自然失效29件)\n共 3 件 (说明)\n| 规章 | 22 |\n|---|---|\n"
+    _, cells = tokenize(text, 0, len(text))
+    loose = [c for c in cells if c.loose]
+    assert [c.text for c in loose] == [
+        "第二十条第(一)项",
+        "22",
+        "(其中修订16件)",
+        "55",
+        "(含自然失效29件)",
+        "共 3 件 (说明)",
+    ]
+    assert all(text[c.start : c.end] == c.text for c in loose)

@@ -80,3 +80,41 @@ def test_two_rows_of_numbers_glued_on_one_line_are_split_where_the_counts_match(
     assert inside not in breaks
     lines = "".join("\n" if i in set(breaks) else c for i, c in enumerate(text)).split("\n")
     assert "| 0 | 0 | 0 | 0 | 0 | 0 | 0 |" in lines
+
+
+MD_TABLE = """| 信息内容 | 自然人 | 商业企业 | 总计 |  |
+|---|---|---|---|---|
+| 1.属于国家秘密 | 4 | 0 | 4 |  |
+| （三）不 | 2.其他法律行政法规禁止公开 | 1 | 0 | 1 |
+| 予公开 | 3.危及“三安全一稳定” | 0 | 2 | 2 |
+| 4.保护第三方合法权益 | 0 | 0 | 0 |  |"""
+
+
+def test_a_flattened_markdown_table_splits_every_delimiter_width_cells() -> None:
+    """Each row of a Markdown table has as many cells as its delimiter row, blank cells included: a
+    blank last cell, or a group label before a row label, stays in its row whatever the labels say."""
+    text = one_line(f"一、总体情况\n{PROSE}\n三、收到和处理政府信息公开申请情况\n{MD_TABLE}\n四、行政复议\n{PROSE}")
+    restored = normalize(text, line_breaks).text.split("\n")
+    for row in MD_TABLE.split("\n"):
+        assert normalize(row).text in restored, row
+
+
+def test_a_markdown_row_scan_stops_at_the_next_delimiter_row() -> None:
+    """A row may not run across the next table's delimiter row, however the widths differ."""
+    first = "| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |"
+    second = "| d | e |\n|---|---|\n| 4 | 5 |"
+    text = one_line(f"一、总体情况\n{PROSE}\n{first}\n{second}")
+    lines = normalize(text, line_breaks).text.split("\n")
+    assert {"| 1 | 2 | 3 |", "| d | e |", "|---|---|", "| 4 | 5 |"} <= set(lines)
+
+
+def test_a_caption_and_an_inline_page_footer_end_their_lines() -> None:
+    """表二's caption is a header row of its own; a page footer between two spaces was a line of its
+    own, and normalisation drops it as furniture instead of reading its page number as a cell."""
+    text = one_line(
+        f"一、总体情况\n{PROSE}\n二、主动公开政府信息情况\n第二十条第（八）项\n信息内容 本年收费金额（单位：万元）\n"
+        f"行政事业性收费 0\n— 4 —\n三、收到和处理政府信息公开申请情况\n{PROSE}"
+    )
+    lines = normalize(text, line_breaks).text.split("\n")
+    assert "第二十条第(八)项" in lines
+    assert "行政事业性收费0" in lines and not any("— 4" in line or "4 —" in line for line in lines)

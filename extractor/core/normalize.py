@@ -28,7 +28,7 @@ CJK_CLASS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’《
 _SPACE = "[ \u00a0\u3000]"
 _SPACE_RUN = re.compile(f"{_SPACE}(?:{_SPACE}*(?=\n|$)|(?<=[0-9{CJK_CLASS}]{_SPACE}){_SPACE}*(?=[0-9{CJK_CLASS}]))")
 # Page footers a PDF's text keeps between lines, each alone on its line: "— 3 —", "第 2 页 共 9 页".
-_PAGE_FOOTER = re.compile(
+PAGE_FOOTER = re.compile(
     r"[—–-][—–-]*[ \t]*\d{1,3}[ \t]*[—–-]+"
     r"|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?"
 )
@@ -58,7 +58,7 @@ def _removable(text: str) -> list[tuple[int, int]]:
         before = text[s - 1] if s else "\n"
         if (is_cjk(before) and (is_cjk(after) or after.isdigit())) or (before.isdigit() and is_cjk(after)):
             spans.append((s, e))
-    for m in _PAGE_FOOTER.finditer(text):
+    for m in PAGE_FOOTER.finditer(text):
         # Its line, looked for nearby only: a page without line breaks must not cost a scan per footer.
         lo, hi = max(0, m.start() - 200), min(n, m.end() + 200)
         s = max(text.rfind("\n", lo, m.start()), lo - 1) + 1

@@ -155,8 +155,21 @@ def _bordered(region: str, base: int) -> list[Cell]:
         elif "\t" in ln.strip(" "):
             rows.append(_tab_row(ln, off, idx))
         else:
-            rows.append([_strip(ln, off, idx, loose=True)])
+            rows.append(_loose_line(ln, off, idx))
     return [c for row in rows for c in row]
+
+
+# A line outside the rows made only of numbers, each perhaps with its note: "22 (其中修订16件) 55
+# (含自然失效29件)". A PDF conversion prints each on a line of its own; a page that lost its line
+# breaks keeps them on one. Each number and each note is a loose cell of its own either way.
+_NOTED_NUMBERS = re.compile(r"\s*\d+(?:\s*\([^()\n]*\))?(?:\s+\d+(?:\s*\([^()\n]*\))?)*\s*")
+_NOTED_PIECE = re.compile(r"\d+|\([^()\n]*\)")
+
+
+def _loose_line(line: str, offset: int, idx: int) -> list[Cell]:
+    if "(" not in line or not _NOTED_NUMBERS.fullmatch(line):
+        return [_strip(line, offset, idx, loose=True)]
+    return [Cell(m.group(), offset + m.start(), offset + m.end(), idx, True) for m in _NOTED_PIECE.finditer(line)]
 
 
 def _tab_row(line: str, offset: int, idx: int) -> list[Cell]:

@@ -17,7 +17,7 @@ from functools import cache
 from itertools import pairwise
 
 from extractor.core.layout import layout
-from extractor.core.normalize import label_key
+from extractor.core.normalize import PAGE_FOOTER, label_key
 
 # A text this long with this few line breaks (an average "line" of 400 characters and more) has lost
 # them; reports keep their headings and table rows on short lines of their own.
@@ -50,6 +50,10 @@ _GLUE = re.compile(r"\|(?P<gap>[ \t])\|(?=\s*\d)")
 _NUMBER_CELL = re.compile(r"\|\s*-?\d[\d,.]*\s*(?=\|)")
 _MIN_ROW_CELLS = 3
 _HEADING_PIPE = re.compile(r"[^|#\n]{1,40}?\s\|")  # a heading's words, then the row after it
+# A Markdown table's delimiter row fixes how many cells each of its rows has; a converter writes every
+# row with that many. So a flattened table splits every N cells, blank cells included, whatever the
+# cells say ("| 4 |  | | （三）不 | 4.保护第三方… |" is two rows of a 9-column table, not a row label).
+_MAX_CELL = 80  # longer than any header or row label: past it the pipes are not one row's
 # The start of the cell after a label's cell: a row label is followed by its numbers (or a blank,
 # a dash); a label followed by more words is a header cell ("| 上年结转件数 | 予以公开 | 部分公开 |").
 _NEXT_CELL = re.compile(r"[^|\n]{0,60}?\|\s*(?P<c>\S)")
@@ -79,14 +83,18 @@ def line_breaks(text: str) -> list[int]:
         if end is not None:
             points.add(end)
     points.update(m.start() for m in _TITLE.finditer(text, 0, _TITLE_WITHIN))
+    points.update(_footer_edges(text))
     for m in _DISPUTES_HEADER.finditer(text):
         points.add(m.start() - 1)
         # 表四's one data row (15 numbers) stood on a line of its own, after the header's cells.
         first = _FIRST_NUMBER.search(text, m.end(), m.end() + _HEADER_SPAN)
         if first is not None:
             points.add(first.start())
+    rows: list[tuple[int, int]] = []
     if "---" in text:
         points.update(p for m in _MARKDOWN_RULE.finditer(text) for p in (m.start() - 1, m.end()))
+        rows = _markdown_rows(text)
+        points.update(p for start, end in rows for p in (start - 1, end + 1))
         for m in _MARKDOWN_HEADING.finditer(text):
             points.add(m.start() - 1)
             # "### 行政复议 | 结果维持 | …": the heading stood on its line, the header row on the next.
@@ -94,6 +102,7 @@ def line_breaks(text: str) -> list[int]:
             if pipe is not None:
                 points.add(pipe.end() - 2)
     first, last = _table_zone(headings, len(text))
+    points.update(_caption_ends(text, first, last))
     labels = _find_labels(text, first, last)
     before = sorted(points | set(labels))
     for p in labels:
@@ -106,8 +115,84 @@ def line_breaks(text: str) -> list[int]:
             points.add(p if closes else p - 2)
         else:
             points.add(p)
+    if rows:
+        points = _outside_rows(points, rows)
     points.update(_glued_rows(text, sorted(points)))
     return sorted(p for p in points if 0 <= p < len(text) and text[p].isspace())
+
+
+def _markdown_rows(text: str) -> list[tuple[int, int]]:
+    """The (opening pipe, closing pipe) of each row of a flattened Markdown table: the row just before
+    each delimiter row, and the rows after it, each as many cells wide as the delimiter row."""
+    rows = []
+    for m in _MARKDOWN_RULE.finditer(text):
+        width = m.group(0).count("|") - 1
+        header = _row_before(text, m.start(), width)
+        if header is not None:
+            rows.append(header)
+        at = m.end()
+        while (row := _row_after(text, at, width)) is not None:
+            rows.append(row)
+            at = row[1] + 1
+    return rows
+
+
+def _row_before(text: str, rule: int, width: int) -> tuple[int, int] | None:
+    """The row whose closing pipe stands just before a delimiter row (whitespace between)."""
+    end = rule - 1
+    while end >= 0 and text[end].isspace():
+        end -= 1
+    if end < 0 or text[end] != "|" or end == rule - 1:
+        return None
+    at = end
+    for _ in range(width):
+        at = text.rfind("|", max(0, at - _MAX_CELL), at)
+        if at < 0 or "\n" in text[at:end]:
+            return None
+    return (at, end) if at > 0 and text[at - 1].isspace() else None
+
+
+def _row_after(text: str, at: int, width: int) -> tuple[int, int] | None:
+    """The row opening after whitespace at `at`, `width` cells wide and closed before whitespace or the
+    end of the text; None where the table ends (no pipe, a delimiter row, a newline, a short row)."""
+    start = at
+    while start < len(text) and text[start] == " ":
+        start += 1
+    if start == at or start >= len(text) or text[start] != "|" or _MARKDOWN_RULE.match(text, start):
+        return None
+    end = start
+    for _ in range(width):
+        end = text.find("|", end + 1, end + 1 + _MAX_CELL)
+        # A delimiter row inside: the next table starts there (and each scan stops at the next one).
+        if end < 0 or "\n" in text[start:end] or "---" in text[start:end]:
+            return None
+    if end + 1 < len(text) and not text[end + 1].isspace():
+        return None
+    return start, end
+
+
+def _outside_rows(points: set[int], rows: list[tuple[int, int]]) -> set[int]:
+    """The break points that do not fall inside one of the Markdown rows."""
+    rows = sorted(rows)
+    starts = [a for a, _ in rows]
+    kept = set()
+    for p in points:
+        k = bisect.bisect_right(starts, p) - 1
+        if k < 0 or p > rows[k][1]:
+            kept.add(p)
+    return kept
+
+
+def _footer_edges(text: str) -> list[int]:
+    """The whitespace either side of each page footer ("— 4 —", "第 2 页 共 9 页") that stands between
+    two spaces: it was a line of its own, which normalisation then drops as page furniture. A hyphen
+    footer ("- 4 -") is left in the line: between spaces it may be three cells of a row (blank, 4, blank)."""
+    out = []
+    for m in PAGE_FOOTER.finditer(text):
+        s, e = m.span()
+        if text[s] != "-" and s > 0 and text[s - 1].isspace() and (e == len(text) or text[e].isspace()):
+            out += [s - 1, e]
+    return out
 
 
 def _glued_rows(text: str, breaks: list[int]) -> list[int]:
@@ -148,6 +233,18 @@ def _find_labels(text: str, first: int, last: int) -> list[int]:
             if b is not None and not _header_cell(text, b.start(), m.end()):
                 points.append(b.start())
     return points
+
+
+def _caption_ends(text: str, first: int, last: int) -> list[int]:
+    """The whitespace after each of 表二's captions ("第二十条第（一）项"): a caption is a header row of
+    its own, so what follows it (its column headers, or its numbers) starts a line."""
+    return [m.end() for m in _captions().finditer(text, first, last) if m.end() < len(text) and text[m.end()].isspace()]
+
+
+@cache
+def _captions() -> re.Pattern[str]:
+    keys = {label_key(b.caption) for blocks in layout().active.values() for b in blocks}
+    return re.compile("|".join(_spaced(k) for k in sorted(keys, key=len, reverse=True)))
 
 
 def _header_cell(text: str, before: int, end: int) -> bool:
