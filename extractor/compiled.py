@@ -25,7 +25,7 @@ from pathlib import Path
 CORE = (
     "core.normalize", "core.numbers", "core.arithmetic", "core.reading",
     "rules.sections", "rules.meta", "rules.cells", "rules.tables", "rules.narrative", "rules.reconcile", "rules.record",
-    "rules.regions", "rules.solve",
+    "rules.regions", "rules.solve", "rules.glued", "rules.linebreaks",
     "pipeline",
 )  # fmt: skip
 STAMP = "compiled-from.json"  # module -> sha256 of the source it was compiled from

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import random
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from extractor.core.layout import layout
 from extractor.core.schema import APPLICANT_COLUMNS, DISPUTE_PARTS, OTHER_2021, RESULT_ROWS
 from extractor.read.load import load_text
 
-STYLES = ("open", "cell_per_line", "lines", "markdown", "tabs", "html")
+STYLES = ("open", "cell_per_line", "lines", "markdown", "tabs", "fixed", "html")
 Truth = dict[str, int | float]
 
 
@@ -164,7 +165,25 @@ def _markdown_row(labels: list[str], values: list[str]) -> str:
     return line
 
 
+def _width(text: str) -> int:
+    """Display columns of `text`: a CJK character takes two, as in a monospaced text export."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+FIXED_LABEL, FIXED_CELL = 80, 8  # display columns of the label field and of each number's field
+
+
+def _fixed_row(labels: list[str], values: list[str]) -> str:
+    """A fixed-width line, as `pdftotext -layout` writes one: the label padded, each number right-aligned
+    in a field of its own; an empty cell is only spaces, so only its position says it is there."""
+    label = " ".join(labels)
+    if not values:
+        return label
+    return label + " " * max(1, FIXED_LABEL - _width(label)) + "".join(v.rjust(FIXED_CELL) for v in values)
+
+
 _ROW_STYLES: dict[str, Callable[[list[str], list[str]], str]] = {
+    "fixed": _fixed_row,
     "open": lambda labels, values: " | ".join([*labels, *values]) + " |",
     "cell_per_line": lambda labels, values: "\n".join(f"{x} |" for x in [*labels, *values]),
     "lines": lambda labels, values: "\n\n".join([*labels, *values]),

@@ -93,3 +93,14 @@ def test_numbers_with_their_notes_on_one_loose_line_are_a_cell_each() -> None:
         "共 3 件 (说明)",
     ]
     assert all(text[c.start : c.end] == c.text for c in loose)
+
+
+def test_rows_glued_into_one_stream_split_into_labels_and_digit_runs() -> None:
+    """ "0000202" + "1.属于国家秘密" + …: the last digit of a long run before "N." is the label's numbering;
+    a label numbered with two digits ("12.其他") is never cut, and decimals stay whole."""
+    text = "00002021.属于国家秘密00000002.其他法律行政法规禁止公开0300306 12.其他 2733992.85\n"
+    _, cells = tokenize(text, 0, len(text))
+    assert [c.text for c in cells] == [
+        "0000202", "1.属于国家秘密", "0000000", "2.其他法律行政法规禁止公开", "0300306", "12.其他", "2733992.85"
+    ]  # fmt: skip
+    assert all(text[c.start : c.end] == c.text for c in cells)

@@ -77,3 +77,19 @@ def test_printed_numbers_that_break_an_identity_fill_nothing() -> None:
              "disputes.reconsideration.other": 0, "disputes.reconsideration.total": 5}  # fmt: skip
     solution = solve(DISPUTE_RULES[:1], known)
     assert not solution.feasible and not solution.forced
+
+
+def test_two_identities_that_settle_one_cell_differently_have_no_solution() -> None:
+    """R2.6 settles （六）其他处理 from its three rows; R2 settles it from the total and the other rows.
+    When the two disagree the table has no solution, whichever identity is looked at first."""
+    rules = tuple(r for r in identities("2021") if r.id in ("R2[natural_person]", "R2.6[natural_person]"))
+    cells = sorted({c for r in rules for c in r.cell_set})
+    known = dict.fromkeys(cells, 0)
+    del known["applications.other_total.natural_person"]
+    known["applications.other_other.natural_person"] = 8
+    known["applications.processed_total.natural_person"] = 63  # R2 leaves 63 for （六）, R2.6 gives 8
+    assert not solve(rules, known).feasible
+    for order in (rules, rules[::-1]):
+        assert not solve(order, known).feasible
+    known["applications.processed_total.natural_person"] = 8
+    assert solve(rules, known).forced["applications.other_total.natural_person"][0] == 8

@@ -82,7 +82,7 @@ def test_a_report_that_lost_its_line_breaks_is_never_silently_wrong(seed: int, f
 @given(
     seed=st.integers(0, 10**6),
     fmt=st.sampled_from(["2019", "2021"]),
-    style=st.sampled_from(["tabs", "lines", "cell_per_line", "markdown", "open"]),
+    style=st.sampled_from(["tabs", "lines", "cell_per_line", "markdown", "open", "fixed"]),
     blank_rate=st.floats(0.1, 0.9),
 )
 def test_zeros_printed_as_empty_cells_parse_back_in_every_text_layout(

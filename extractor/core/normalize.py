@@ -211,8 +211,12 @@ def normalize(original: str, line_breaks: Callable[[str], list[int]] | None = No
     text, m = delete_spans(original, [(i, i + 1) for i in _crlf(original)])
     text, step = _nfkc(simplified(text))
     points = line_breaks(text) if line_breaks is not None else []
-    text = _breaks_at(text, points)
     if len(step.starts) > 1:
+        m = step.then(m) if len(m.starts) > 1 else step
+    inserts = [p for p in points if not text[p].isspace()]
+    text = _breaks_at(text, [p for p in points if text[p].isspace()])
+    if inserts:
+        text, step = _insert_breaks(text, inserts)
         m = step.then(m) if len(m.starts) > 1 else step
     text, step = delete_spans(text, _removable(text))
     if len(step.starts) > 1:
@@ -228,6 +232,20 @@ def _breaks_at(text: str, points: list[int]) -> str:
     for p in points:
         chars[p] = "\n"
     return "".join(chars)
+
+
+def _insert_breaks(text: str, points: list[int]) -> tuple[str, OffsetMap]:
+    """`text` with a line break inserted before each of `points` (sorted), and the map back: each
+    inserted break points at the character it stands before, which keeps its own position."""
+    pieces, starts, origins = [], [0], [0]
+    last = 0
+    for k, p in enumerate(points):
+        pieces += [text[last:p], "\n"]
+        starts += [p + k, p + k + 1]
+        origins += [p, p]
+        last = p
+    pieces.append(text[last:])
+    return "".join(pieces), OffsetMap(starts, origins)
 
 
 def _crlf(text: str) -> list[int]:

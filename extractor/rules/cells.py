@@ -30,6 +30,12 @@ _NUM_RE = re.compile(_NUM)
 _HAS_DIGIT = re.compile(r"\d")
 _TRAILING_NUMBERS = re.compile(rf"(?:^|(?<=[^\d.,]))\s*((?:{_NUM})(?:\s+(?:{_NUM}|[/—-]))*)\s*$")
 _ALL_NUMBERS = re.compile(rf"^\s*(?:{_NUM})(?:\s+(?:{_NUM}|[/—-]))+\s*$")
+# A row's cells glued into one run of digits, and the next row label's numbering glued after them
+# ("3200000322.其他法律…": the cells 320000032, then "2.其他法律…"), as text scraped from a table
+# without separators reads. A numbering is one digit (表三 numbers its sub-rows 1 to 8); the run
+# before it is a whole row, several cells long, so a label numbered "12." is never cut.
+_GLUED_NUMBERING = re.compile(r"\d{3}[1-9][.、](?=[\u4e00-\u9fff])")
+_STREAM_PIECE = re.compile(r"[-+]?\d+(?:\.\d+)?(?![\d.、])|(?:\d{1,2}[.、])?[^\d\s]+")
 
 
 # init=False and an __init__ of our own: compiled by mypyc, a dataclass's generated __init__ stays
@@ -254,6 +260,8 @@ def _glued_pieces(text: str) -> tuple[tuple[str, int, int], ...] | None:
     """The pieces (text, start, end) a glued cell splits into, or None when it is one cell."""
     if not text or not _HAS_DIGIT.search(text) or _NUM_RE.fullmatch(text):
         return None
+    if _GLUED_NUMBERING.search(text):
+        return _stream_pieces(text)
     if _ALL_NUMBERS.match(text):
         return _number_pieces(text, 0)
     m = _TRAILING_NUMBERS.search(text)
@@ -261,6 +269,38 @@ def _glued_pieces(text: str) -> tuple[tuple[str, int, int], ...] | None:
         return None
     label = text[: m.start(1)].rstrip()
     return ((label, 0, len(label)), *_number_pieces(m.group(1), m.start(1)))
+
+
+def _stream_pieces(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Labels and runs of digits in a stretch of glued rows ("0000202 1.属于国家秘密 0000000 2.其他…"
+    with no space anywhere): each digit run is a row's cells (split later, by its identity), each
+    label keeps the numbering digit glued to the run before it."""
+    pieces: list[tuple[str, int, int]] = []
+    for m in re.finditer(r"\S+", text):
+        word, at = m.group(), m.start()
+        k = 0
+        while k < len(word):
+            if word[k].isdigit() and (cut := _numbering_at(word, k)) is not None:
+                if cut > k:
+                    pieces.append((word[k:cut], at + k, at + cut))
+                k = cut
+            p = _STREAM_PIECE.match(word, k)
+            if p is None:  # a lone sign or separator: part of nothing
+                k += 1
+                continue
+            pieces.append((p.group(), at + p.start(), at + p.end()))
+            k = p.end()
+    return tuple(pieces)
+
+
+def _numbering_at(word: str, k: int) -> int | None:
+    """Where a label's numbering starts inside the digit run at `k`, when the run ends in one."""
+    end = k
+    while end < len(word) and word[end].isdigit():
+        end += 1
+    if end - k >= 4 and end < len(word) - 1 and word[end] in ".、" and "\u4e00" <= word[end + 1] <= "\u9fff":
+        return end - 1
+    return None
 
 
 def _ends_inside_label(prefix: str) -> bool:

@@ -21,7 +21,7 @@ from extractor.core.normalize import PAGE_FOOTER, label_key
 
 # A text this long with this few line breaks (an average "line" of 400 characters and more) has lost
 # them; reports keep their headings and table rows on short lines of their own.
-MIN_LENGTH = 1000
+MIN_LENGTH = 400
 MIN_AVERAGE_LINE = 400
 
 _CN = "[一二三四五六七八九十]{1,2}"
@@ -31,6 +31,15 @@ _LABEL_START = 6  # characters of a label matched (its variants differ in their 
 # Each pattern begins with the words it looks for, which the regex engine skips to in C; what must stand
 # before them (the whitespace that was a line break, a numbering) is checked looking back from a hit.
 _BEFORE_HEADING = re.compile(rf"(?:(?P<ws>\s)|^)\s*{_NUMBERING}\s*[^\s|。,，;；]{{0,12}}?$")
+# A heading glued to the numbers of the table before it ("…82112014四、政府信息公开行政复议…", text
+# scraped without separators): only a Chinese numbering can follow a digit unambiguously.
+_CN_NUMBERING = rf"(?:第{_CN}部分|{_CN}\s*[、.,:：]|[(（]{_CN}[)）])"
+_GLUED_HEADING = re.compile(rf"(?<=\d){_CN_NUMBERING}\s*[^\s|。,，;；\d]{{0,12}}?$")
+# A row label glued to the cells of the row before it: its numbering follows a digit. A Chinese
+# numbering cannot be a digit's; a numbered sub-row ("1.属于国家秘密") takes the last digit of a run
+# of at least four (a row is several cells; 表三 numbers its sub-rows 1 to 8), or follows the words of
+# its group label ("(六)其他处理1.申请人…"). A label without numbering just follows the digits.
+_GLUED_LABEL = re.compile(rf"(?:(?<=\d){_CN_NUMBERING}|(?<=\d{{3}})[1-9][.、]|(?<=[^\d\s|])[1-9][.、]|(?<=\d))$")
 _BEFORE_LABEL = re.compile(rf"\s\s*{_NUMBERING}?\s*$")
 _BEFORE_NUMBERED_LABEL = re.compile(rf"\s\s*{_NUMBERING}\s*$")
 _LOOK_BACK = 40  # a heading's numbering and the few words before its key phrase
@@ -61,7 +70,8 @@ _NEXT_CELL = re.compile(r"[^|\n]{0,60}?\|\s*(?P<c>\S)")
 
 @dataclass(frozen=True)
 class Heading:
-    before: int  # the whitespace in front of its numbering (-1: the text starts with it)
+    before: int  # the whitespace in front of its numbering (-1: the text starts with it; or, glued to
+    # a digit before it, its numbering's first character, before which a line break is inserted)
     phrase_end: int  # where its key phrase ends (its title runs on a few words)
     phrase: str  # the key phrase that makes it a heading
 
@@ -71,7 +81,8 @@ def lost(text: str) -> bool:
 
 
 def line_breaks(text: str) -> list[int]:
-    """Positions of whitespace characters to make line breaks, in a text that lost its own."""
+    """Positions of whitespace characters to make line breaks, in a text that lost its own; a position
+    holding another character (a heading glued to the digits before it) gets a break inserted before it."""
     if not lost(text):
         return []
     points: set[int] = set()
@@ -87,9 +98,9 @@ def line_breaks(text: str) -> list[int]:
     for m in _DISPUTES_HEADER.finditer(text):
         points.add(m.start() - 1)
         # 表四's one data row (15 numbers) stood on a line of its own, after the header's cells.
-        first = _FIRST_NUMBER.search(text, m.end(), m.end() + _HEADER_SPAN)
-        if first is not None:
-            points.add(first.start())
+        number = _FIRST_NUMBER.search(text, m.end(), m.end() + _HEADER_SPAN)
+        if number is not None:
+            points.add(number.start())
     rows: list[tuple[int, int]] = []
     if "---" in text:
         points.update(p for m in _MARKDOWN_RULE.finditer(text) for p in (m.start() - 1, m.end()))
@@ -118,7 +129,19 @@ def line_breaks(text: str) -> list[int]:
     if rows:
         points = _outside_rows(points, rows)
     points.update(_glued_rows(text, sorted(points)))
-    return sorted(p for p in points if 0 <= p < len(text) and text[p].isspace())
+    # Where the text has no whitespace to turn into a break (a heading or label glued to the digits
+    # before it, digits glued to a heading), one is inserted; only points found that way are not spaces.
+    return sorted(p for p in points if 0 < p < len(text) and (text[p].isspace() or _glued_at(text, p)))
+
+
+def _glued_at(text: str, p: int) -> bool:
+    """A digit and a non-digit meet at `p`, or a digit run ends in a label's numbering there ("…2021.属于"):
+    a break inserted there splits nothing that belongs together."""
+    if text[p - 1].isspace():
+        return False
+    if text[p - 1].isdigit() != text[p].isdigit():
+        return True
+    return text[p].isdigit() and p + 1 < len(text) and text[p + 1] in ".、"
 
 
 def _markdown_rows(text: str) -> list[tuple[int, int]]:
@@ -220,6 +243,8 @@ def _find_headings(text: str) -> list[Heading]:
         b = _BEFORE_HEADING.search(text, max(0, m.start() - _LOOK_BACK), m.start())
         if b is not None:
             found.append(Heading(b.start("ws") if b.group("ws") else -1, m.end(), m.group(0)))
+        elif (g := _GLUED_HEADING.search(text, max(0, m.start() - _LOOK_BACK), m.start())) is not None:
+            found.append(Heading(g.start(), m.end(), m.group(0)))
     return found
 
 
@@ -232,6 +257,8 @@ def _find_labels(text: str, first: int, last: int) -> list[int]:
             b = before.search(text, max(first, m.start() - _LABEL_LOOK_BACK), m.start())
             if b is not None and not _header_cell(text, b.start(), m.end()):
                 points.append(b.start())
+            elif (g := _GLUED_LABEL.search(text, max(first, m.start() - _LABEL_LOOK_BACK), m.start())) is not None:
+                points.append(g.start())
     return points
 
 
@@ -256,9 +283,10 @@ def _header_cell(text: str, before: int, end: int) -> bool:
 
 
 def _title_end(text: str, at: int) -> int | None:
-    """The whitespace that ends a heading's title (its key phrase and a few more words)."""
+    """The whitespace that ends a heading's title (its key phrase and a few more words), or the first
+    digit glued to it (a table's numbers right after its heading, in text scraped without separators)."""
     for i in range(at, min(at + 25, len(text))):
-        if text[i].isspace():
+        if text[i].isspace() or text[i].isdigit():
             return i
     return None
 

@@ -62,6 +62,15 @@ def solve(rules: Sequence[Identity], known: dict[str, int | float]) -> Solution:
     return solution
 
 
+def _settled_sum(r: Identity, known: dict[str, int | float], lo: dict[str, float]) -> float:
+    """lhs - rhs of `r`, every cell known or settled (lo == hi)."""
+    total = 0.0
+    for sign, cells in ((1.0, r.lhs), (-1.0, r.rhs)):
+        for c in cells:
+            total += sign * (known[c] if c in known else lo[c])
+    return total
+
+
 def _decimal(x: int | float) -> bool:
     return type(x) is float and not x.is_integer()
 
@@ -116,8 +125,11 @@ def _tighten_one(
     r: Identity, known: dict[str, int | float], lo: dict[str, float], hi: dict[str, float], why: dict[str, str]
 ) -> list[str] | None:
     """Tighten the bounds of `r`'s unknowns from `r` alone: the cells whose bounds moved, or None
-    when a lower bound passes an upper one."""
+    when a lower bound passes an upper one, or when every cell is settled and the identity fails (a
+    cell another identity settled first is never revisited as an unknown, so it is checked here)."""
     moved: list[str] = []
+    if all(c in known or lo[c] == hi[c] for c in r.cells):
+        return None if abs(_settled_sum(r, known, lo)) > _EPS else moved
     for side, other in ((r.lhs, r.rhs), (r.rhs, r.lhs)):
         other_lo, _ = _side(other, known, lo)
         other_hi, other_inf = _side(other, known, hi)

@@ -8,8 +8,7 @@ columns is reported as unaligned instead of shifting its values.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -19,7 +18,9 @@ from extractor.core.normalize import NormalText, label_key, label_number
 from extractor.core.numbers import Number, parse_cell, plain_count
 from extractor.core.reading import Reading, span
 from extractor.core.schema import Format, Identity, Span, Status, Value, identities
+from extractor.rules import positions
 from extractor.rules.cells import Cell, Style, tokenize
+from extractor.rules.glued import Ambiguous, settle_jointly, splits
 
 Quality = str  # "exact" | "prefix" | "fragment" | "order"
 
@@ -48,6 +49,7 @@ class Observed:
         self.label, self.candidates, self.quality, self.loose = label, candidates, quality, loose
         self.cells = [] if cells is None else cells
         self.row_id = self.detached = self.duplicate = None
+        self.by_position = False  # its blank cells were placed by where its numbers stand (fixed width)
 
     def has_numbers(self) -> bool:
         return any(isinstance(parse_cell(c.text, "signed"), Number) for c in self.cells)
@@ -295,28 +297,32 @@ def assign_row(
     *,
     explicit_blanks: bool,
     rules: Sequence[Identity] = (),
+    ambiguous: list[Ambiguous] | None = None,
 ) -> None:
     """Put a placed row's cells into its columns, or report why they cannot be placed.
 
     `rules`: the identities within this row (R3); they decide how glued cells split, if at all.
+    `ambiguous`: where a glued row that several cuts fit is kept, for the joint step of its table.
     """
     cells = list(row.cells)
     while len(cells) > len(columns) and not cells[-1].text:
         cells.pop()
     label = row.label.text if row.label else "(no label)"
-    complete = len(cells) == len(columns) and (explicit_blanks or all(c.text for c in cells))
+    complete = len(cells) == len(columns) and (explicit_blanks or row.by_position or all(c.text for c in cells))
     if not complete:
         # Where blank cells may simply be unprinted (one cell per line), short rows are not glued
         # ones, unless the whole row is one run of digits.
         may_be_glued = explicit_blanks or len(cells) == 1
-        splits = glued_splits(cells, len(columns), _field_ids(prefix, tuple(columns)), rules) if may_be_glued else []
-        if len(splits) == 1:
-            _assign_split(doc, reading, prefix, columns, cells, splits[0], rules)
+        fids = _field_ids(prefix, tuple(columns))
+        cuts = splits(cells, fids, rules) if may_be_glued else []
+        if len(cuts) == 1:
+            _assign_split(doc, reading, fids, columns, cells, cuts[0], _names(rules))
             return
         reason = f"row '{label}' has {len(cells)} cells for {len(columns)} columns; values not placed"
-        if len(splits) > 1:
-            shown = "; ".join(" ".join(p.text for p in split) for split in splits[:5])
-            reason = f"row '{label}': the glued cells split {len(splits)} ways that fit {_names(rules)}: {shown}"
+        if len(cuts) > 1:
+            reason = _several(label, cuts, _names(rules))
+            if ambiguous is not None:
+                ambiguous.append(Ambiguous(prefix, fids, cells, cuts, tuple(rules), label, reason))
         reading.problems.append(reason)
         for col in columns:
             v = reading.values.setdefault(f"{prefix}.{col.id}", Value(status="missing"))
@@ -339,76 +345,30 @@ def assign_row(
 
 
 # ---------------------------------------------------------------- glued cells
-MAX_GLUED_DIGITS = 24  # beyond this the splits are too many to be told apart; such rows go to review
-_DIGITS = re.compile(r"\d+")
-
-
-def glued_splits(cells: Sequence[Cell], n: int, fids: Sequence[str], rules: Sequence[Identity]) -> list[list[Cell]]:
-    """Every way to cut a row's digit-only cells ("640020470") into `n` numbers satisfying `rules`.
-
-    Some text exports glue a row's cells together. A boundary between printed cells is kept; inside
-    a cell any cut is possible, but no number has a leading zero. Only rows with an identity of
-    their own can be split: without one every cut is as good as another.
-    """
-    if not rules or not cells or len(cells) >= n or not all(_DIGITS.fullmatch(c.text) for c in cells):
-        return []
-    if sum(len(c.text) for c in cells) > MAX_GLUED_DIGITS:
-        return []
-    found: list[list[Cell]] = []
-    for split in _cuts(list(cells), n):
-        values = {fid: int(c.text) for fid, c in zip(fids, split, strict=True)}
-        if all(holds(r, values) for r in rules):
-            found.append(split)
-    return found
-
-
-def _cuts(cells: list[Cell], n: int) -> Iterator[list[Cell]]:
-    if not cells:
-        if n == 0:
-            yield []
-        return
-    first, rest = cells[0], cells[1:]
-    text = first.text
-    for k in range(1, min(n - len(rest), len(text)) + 1):  # leave at least one number per later cell
-        for pieces in _pieces(text, k):
-            head = [Cell(p, first.start + a, first.start + a + len(p), first.line) for p, a in pieces]
-            for tail in _cuts(rest, n - k):
-                yield head + tail
-
-
-def _pieces(text: str, k: int) -> Iterator[list[tuple[str, int]]]:
-    """`text` cut into k numbers without leading zeros, as (piece, offset)."""
-    if k == 1:
-        if len(text) == 1 or text[0] != "0":
-            yield [(text, 0)]
-        return
-    for i in range(1, len(text) - k + 2):
-        head = text[:i]
-        if len(head) > 1 and head[0] == "0":
-            break
-        for rest in _pieces(text[i:], k - 1):
-            yield [(head, 0), *((p, a + i) for p, a in rest)]
-
-
 def _names(rules: Sequence[Identity]) -> str:
     return ", ".join(r.id for r in rules)
+
+
+def _several(label: str, cuts: list[list[Cell]], names: str) -> str:
+    shown = "; ".join(" ".join(p.text for p in cut) for cut in cuts[:5])
+    return f"row '{label}': the glued cells split {len(cuts)} ways that fit {names}: {shown}"
 
 
 def _assign_split(
     doc: NormalText,
     reading: Reading,
-    prefix: str,
+    fids: Sequence[str],
     columns: Sequence[Column],
     printed: Sequence[Cell],
     split: list[Cell],
-    rules: Sequence[Identity],
+    names: str,
 ) -> None:
-    note = f"glued cells {' | '.join(c.text for c in printed)} split the only way {_names(rules)} allows"
-    for col, v in zip(columns, cell_values(doc, split, columns), strict=True):
+    note = f"glued cells {' | '.join(c.text for c in printed)} split the only way {names} allows"
+    for fid, v in zip(fids, cell_values(doc, split, columns), strict=True):
         assert v is not None  # every piece is digits
         v.status, v.note = "derived", note
-        reading.values[f"{prefix}.{col.id}"] = v
-        reading.sound[f"{prefix}.{col.id}"] = True
+        reading.values[fid] = v
+        reading.sound[fid] = True
 
 
 @cache
@@ -442,12 +402,20 @@ def read_applications(doc: NormalText, start: int, end: int, fmt: Format) -> tup
     fillable = frozenset(order) - ({"other_total"} if fmt == "2021" else set())
     reading = Reading()
     reading.problems += place_rows(observed, order, fillable)
+    if style == "lines":
+        placed = [o for o in observed if o.row_id and not (fmt == "2021" and o.row_id == "other_total")]
+        _place_by_position(doc, placed, len(lay.app_columns))
+    ambiguous: list[Ambiguous] = []
     for o in observed:
         if o.row_id is None or (not o.cells and o.row_id == "other_total"):
             continue
         prefix = f"applications.{o.row_id}"
         rules = row_rules(fmt, prefix)
-        assign_row(doc, reading, prefix, o, lay.app_columns, explicit_blanks=style != "lines", rules=rules)
+        assign_row(
+            doc, reading, prefix, o, lay.app_columns, explicit_blanks=style != "lines", rules=rules, ambiguous=ambiguous
+        )
+    if ambiguous:
+        _settle_glued(doc, reading, ambiguous, lay.app_columns, identities(fmt))
     for o in observed:
         if o.duplicate is not None:
             prefix = f"applications.{o.duplicate}"
@@ -456,6 +424,57 @@ def read_applications(doc: NormalText, start: int, end: int, fmt: Format) -> tup
             assign_row(doc, again, prefix, o, lay.app_columns, explicit_blanks=style != "lines", rules=rules)
             settle_duplicate(reading, again, prefix, o, rules)
     return reading, style
+
+
+def _place_by_position(doc: NormalText, rows: list[Observed], n: int) -> None:
+    """Fixed-width text: a row printing fewer numbers than columns gets its blanks back where the
+    rows that print every cell say its numbers stand (rules.positions)."""
+    short = [o for o in rows if len(o.cells) < n and all(c.text and _is_value(c.text) for c in o.cells)]
+    if not short:
+        return
+    found = {id(o): e for o in rows if (e := positions.edges(doc, o.cells)) is not None}
+    complete = [e for o in rows if len(o.cells) == n and (e := found.get(id(o))) is not None]
+    learned = positions.anchors(complete, n) or positions.clustered(list(found.values()), n)
+    if learned is None:
+        return
+    edge, columns = learned
+    for o in short:
+        if not o.cells:  # a row label with no number after it: every cell left empty
+            at = o.label.end if o.label is not None else 0
+            o.cells, o.by_position = [Cell("", at, at, 0) for _ in range(n)], True
+            continue
+        row = found.get(id(o))
+        where = positions.place(row, edge, columns) if row is not None else None
+        if where is not None:
+            o.cells, o.by_position = positions.with_blanks(o.cells, where, n), True
+
+
+def _settle_glued(
+    doc: NormalText, reading: Reading, rows: list[Ambiguous], columns: Sequence[Column], rules: Sequence[Identity]
+) -> None:
+    """The glued rows several cuts fit, settled together by the identities across rows (R1, R2)."""
+    mine = {f for r in rows for f in r.fids}
+    known = {
+        fid: v.value
+        for fid, v in reading.values.items()
+        if fid not in mine and isinstance(v.value, int | float) and not isinstance(v.value, bool)
+    }
+    hard = [r for r in rules if not r.soft and all(c.startswith("applications.") for c in r.cells)]
+    for row, left in zip(rows, settle_jointly(rows, known, hard), strict=True):
+        if len(left) == len(row.splits):
+            continue
+        if len(left) == 1:
+            joint = ", ".join(sorted({r.id.split("[")[0] for r in hard if set(r.cells) & set(row.fids)}))
+            _assign_split(doc, reading, row.fids, columns, row.printed, left[0], f"{_names(row.rules)} with {joint}")
+            reading.problems.remove(row.reason)
+            continue
+        why = (
+            _several(row.label, left, "every identity of the table")
+            if left
+            else f"row '{row.label}': no cut of the glued cells fits every identity of the table with the other rows"
+        )
+        for fid in row.fids:
+            reading.values[fid].review.append(why)
 
 
 def settle_duplicate(reading: Reading, again: Reading, prefix: str, row: Observed, rules: Sequence[Identity]) -> None:
@@ -579,13 +598,22 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
     style, cells = tokenize(doc.text, start, end)
     reading = Reading()
     run = _fifteen(cells, style)
-    if run is None:
-        count = sum(1 for c in cells if isinstance(parse_cell(c.text), Number))
-        if count:
-            reading.problems.append(f"表四: found {count} numbers, not the 15 cells of the official row")
-        return reading
     columns = [col for _ in lay.dispute_groups for col in lay.dispute_columns]
     fids = [f"disputes.{group.id}.{col.id}" for group in lay.dispute_groups for col in lay.dispute_columns]
+    if run is None:
+        numbers = [c for c in cells if isinstance(parse_cell(c.text), Number) and not c.header]
+        rules = row_rules("2021", "disputes")  # R4: the same in both formats
+        cuts = splits(numbers, fids, rules)
+        if len(cuts) == 1:
+            _assign_split(doc, reading, fids, columns, numbers, cuts[0], _names(rules))
+        elif numbers:
+            why = (
+                _several("表四", cuts, _names(rules))
+                if cuts
+                else f"表四: found {len(numbers)} numbers, not the 15 cells of the official row"
+            )
+            reading.problems.append(why)
+        return reading
     for c, fid, v in zip(run, fids, cell_values(doc, run, columns), strict=True):
         reading.values[fid] = _not_a_number(doc, c) if v is None else v
         reading.sound[fid] = True

@@ -1,0 +1,129 @@
+"""Cells glued together ("640020470" for seven cells), split the ways the identities allow.
+
+Text scraped from a table without separators keeps a row's digits but not where one cell ends. A
+boundary between printed cells is kept; inside a run of digits any cut is possible, but no number
+has a leading zero. The identities decide:
+
+1. Row by row (`splits`): the cuts whose own identities hold (R3 for a row of 表三, R4 for each group
+   of 表四). Most rows have one; those are read.
+2. Jointly (`settle_jointly`): the rows left with several go together through every identity of the
+   table that binds them (R1, R2 across rows, with every other cell as read). A row whose candidates
+   agree over all the joint solutions is read; the rest stay in review with what is left. A source
+   that breaks an identity leaves no joint solution; its rows stay in review.
+
+Nothing is chosen by likelihood: one solution or review.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+from extractor.core.arithmetic import holds
+from extractor.core.schema import Identity
+from extractor.rules.cells import Cell
+from extractor.rules.solve import solve
+
+MAX_GLUED_DIGITS = 36  # past this a run is no row of glued counts (表四's 15 cells fit, with room)
+MAX_SPLITS = 50  # cuts of one row that fit its own identities, kept for the joint step
+MAX_JOINT = 2_000  # combinations the joint step tries (each an exact solve); past it the rows stay in review
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass
+class Ambiguous:
+    """A glued row whose own identities fit several cuts."""
+
+    prefix: str  # "applications.new_received"
+    fids: tuple[str, ...]  # its field ids, in column order
+    printed: list[Cell]  # the cells as printed
+    splits: list[list[Cell]]  # every cut that fits its own identities
+    rules: tuple[Identity, ...]  # those identities
+    label: str  # the row label as printed
+    reason: str  # the review reason its cells carry
+
+
+def splits(cells: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity]) -> list[list[Cell]]:
+    """Every way to cut `cells` (digits only, fewer than fields) into len(fids) numbers satisfying
+    `rules`, at most MAX_SPLITS. Without an identity every cut is as good as another: none."""
+    n = len(fids)
+    if not rules or not cells or len(cells) >= n or not all(_DIGITS.fullmatch(c.text) for c in cells):
+        return []
+    if sum(len(c.text) for c in cells) > MAX_GLUED_DIGITS:
+        return []
+    position = {f: k for k, f in enumerate(fids)}
+    # Each identity is checked as soon as its last cell is cut, which prunes the search early (a
+    # group of 表四 is settled before the next is cut).
+    due: dict[int, list[Identity]] = {}
+    for r in rules:
+        if all(c in position for c in r.cells):
+            due.setdefault(max(position[c] for c in r.cells), []).append(r)
+    search = _Search(list(cells), list(fids), due)
+    search.run(0, 0, 0)
+    return search.found
+
+
+class _Search:
+    def __init__(self, cells: list[Cell], fids: list[str], due: dict[int, list[Identity]]) -> None:
+        self.cells, self.fids, self.due = cells, fids, due
+        self.digits_after = [sum(len(c.text) for c in cells[i + 1 :]) for i in range(len(cells))]
+        self.values: dict[str, int] = {}
+        self.pieces: list[Cell] = []
+        self.found: list[list[Cell]] = []
+
+    def run(self, ci: int, at: int, k: int) -> None:
+        """Cut cell `ci` from offset `at` on, as field `k` and those after it."""
+        if ci == len(self.cells):
+            if k == len(self.fids):
+                self.found.append(list(self.pieces))
+            return
+        cell, n = self.cells[ci], len(self.fids)
+        text, later = cell.text, len(self.cells) - ci - 1
+        for end in range(at + 1, len(text) + 1):
+            if len(self.found) >= MAX_SPLITS or k >= n:
+                return
+            piece = text[at:end]
+            if len(piece) > 1 and piece[0] == "0":
+                return  # a leading zero: no longer piece from here is a number either
+            fields_left = n - k - 1
+            ends_cell = end == len(text)
+            if fields_left < later + (0 if ends_cell else 1):
+                continue  # too few fields left for the cells after
+            if fields_left > len(text) - end + self.digits_after[ci]:
+                continue  # more fields left than digits
+            self.values[self.fids[k]] = int(piece)
+            self.pieces.append(Cell(piece, cell.start + at, cell.start + end, cell.line))
+            if all(holds(r, self.values) for r in self.due.get(k, ())):
+                self.run(ci + 1 if ends_cell else ci, 0 if ends_cell else end, k + 1)
+            self.pieces.pop()
+            del self.values[self.fids[k]]
+
+
+def settle_jointly(
+    rows: Sequence[Ambiguous], known: Mapping[str, int | float], rules: Sequence[Identity]
+) -> list[list[list[Cell]]]:
+    """For each row of `rows`, the cuts that belong to some solution of all of `rules` together (the
+    other cells as `known`, the cells no one printed unknown whole numbers >= 0, solved exactly by
+    rules.solve). A row left with one cut is settled; a row left with none means the rows admit no
+    joint solution (the source breaks an identity)."""
+    if not rows or math.prod(len(r.splits) for r in rows) > MAX_JOINT:
+        return [r.splits for r in rows]
+    values = dict(known)
+    kept: list[set[int]] = [set() for _ in rows]
+    for choice in product(*(range(len(r.splits)) for r in rows)):
+        for row, k in zip(rows, choice, strict=True):
+            values.update((f, int(c.text)) for f, c in zip(row.fids, row.splits[k], strict=True))
+        if _feasible(rules, values):
+            for i, k in enumerate(choice):
+                kept[i].add(k)
+    return [[r.splits[k] for k in sorted(keep)] for r, keep in zip(rows, kept, strict=True)]
+
+
+def _feasible(rules: Sequence[Identity], values: dict[str, int | float]) -> bool:
+    """Every identity whose cells are all known holds, and the others have a solution together."""
+    if not all(holds(r, values) for r in rules if r.cell_set <= values.keys()):
+        return False
+    return solve(rules, values).feasible
