@@ -73,7 +73,8 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
         tables = []
     report.problems += draft.problems
     values = draft.values
-    report.checks = reconcile(values, fmt, [t for t in tables if t != "active"], draft.sound, norm.restored_lines > 0)
+    parts = [t for t in tables if t != "active"]
+    report.checks = reconcile(values, fmt, parts, draft.sound, norm.restored_lines > 0, draft.in_row)
     if any(a.confidence is not None for a in doc.anchors):
         _ocr_doubts(values, doc.anchors, identities(fmt) if fmt != "legacy" else ())
         _ocr_name(report.meta.organ, doc.anchors)

@@ -118,3 +118,16 @@ def test_a_caption_and_an_inline_page_footer_end_their_lines() -> None:
     lines = normalize(text, line_breaks).text.split("\n")
     assert "第二十条第(八)项" in lines
     assert "行政事业性收费0" in lines and not any("— 4" in line or "4 —" in line for line in lines)
+
+
+def test_labelled_pipe_rows_of_a_one_line_report_are_not_doubted_for_the_lost_breaks() -> None:
+    """A row whose label sits between the pipes keeps its cells whatever breaks were restored; the
+    restored-layout doubt is kept for cells no pipe row binds to a label."""
+    from extractor.rules.reconcile import RESTORED_DOUBT
+
+    original = next(p for p in corpus_reports() if p.name.startswith("sh_office_2025"))
+    report = extract(text=one_line(original.read_text("utf-8")), name="one-line.md")
+    other = report.get("applications.other_other.total")  # "| 3.其他 | 264 | … | 276 |", no identity across rows
+    assert other is not None and other.value == 276 and RESTORED_DOUBT not in other.review
+    fee = report.get("active.fees.amount")  # "行政事业性收费 0": a label and a number, no pipes
+    assert fee is not None and fee.value == 0 and RESTORED_DOUBT in fee.review

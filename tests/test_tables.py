@@ -192,3 +192,12 @@ def test_a_row_printed_twice_that_the_arithmetic_cannot_settle_goes_to_review() 
 def test_a_row_printed_twice_with_the_same_numbers_is_one_row() -> None:
     r = _apps(f"| {NEW_LABEL} | 5 | 0 | 0 | 0 | 0 | 0 | 5 |\n| {NEW_LABEL} | 5 | 0 | 0 | 0 | 0 | 0 | 5 |\n")
     assert r.values["applications.new_received.total"].review == [] and not r.problems
+
+
+def test_cells_in_a_pipe_row_with_their_label_are_marked_in_row() -> None:
+    """Only a label between pipes is bound to its cells by the pipes themselves; a label before the
+    first pipe may have stood on the line above the row (a page that lost its line breaks)."""
+    inside = _apps(f"| {NEW_LABEL} | {ROW7} |\n")
+    before = _apps(f"{NEW_LABEL} | {ROW7} |\n")
+    assert f"{NEW}.total" in inside.in_row and inside.values[f"{NEW}.total"].value == 1
+    assert not before.in_row and before.values[f"{NEW}.total"].value == 1

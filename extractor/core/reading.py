@@ -20,6 +20,9 @@ class Reading:
     problems: list[str] = field(default_factory=list)  # what the stage could not do, in one sentence each
     sound: dict[str, bool] = field(default_factory=dict)  # field id -> the parse behind it is sure
     regions: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> where it is printed
+    # field ids read from a `|` row that holds their row label too: where a page lost its line breaks,
+    # the pipes, not the restored breaks, say which row these cells are in
+    in_row: set[str] = field(default_factory=set)
 
     def add(self, other: Reading) -> None:
         """Take `other`'s values over this reading's (a later stage's word on a field wins)."""
@@ -27,6 +30,7 @@ class Reading:
         self.sound.update(other.sound)
         self.problems += other.problems
         self.regions.update(other.regions)
+        self.in_row |= other.in_row
 
 
 def span(doc: NormalText, start: int, end: int) -> Span:

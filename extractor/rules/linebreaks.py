@@ -320,9 +320,9 @@ def _spaced(word: str) -> str:
 
 @cache
 def _labels() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Every row label and caption of the three tables, followed by a cell (a number or a pipe) before
-    the sentence ends: those that start a row with or without their numbering, and those that only
-    with it (labels that are also column headers: "（七）总计" / 总计, "3.其他" / 其他结果)."""
+    """Every row label and caption of the three tables, followed by a cell (a number or a pipe, after
+    any padding) before the sentence ends: those that start a row with or without their numbering, and
+    those that only with it (labels that are also column headers: "（七）总计" / 总计, "3.其他" / 其他结果)."""
     lay = layout()
     words = {r.label for r in lay.app_rows} | {g for g in lay.app_group_labels} | {"信息内容"}
     words |= {b.caption for blocks in lay.active.values() for b in blocks}
@@ -340,6 +340,6 @@ def _labels() -> tuple[re.Pattern[str], re.Pattern[str]]:
             re.escape(first) + _SEPARATORS + "(?:" + "|".join(_spaced(rest) for rest in rests) + ")"
             for first, rests in by_first.items()
         )
-        return re.compile(rf"(?:{groups})(?=[^。;；]{{0,60}}?[\d|])")
+        return re.compile(rf"(?:{groups})(?=[^。;；]{{0,60}}?\s*[\d|])")
 
     return pattern(starts - shared), pattern(shared)

@@ -68,13 +68,14 @@ def reconcile(
     tables: Iterable[str],
     sound: dict[str, bool],
     restored_layout: bool = False,
+    in_row: set[str] | frozenset[str] = frozenset(),
 ) -> list[Check]:
     """Reconcile `values` (field id -> Value, modified in place) for a report of format `fmt`.
 
     `tables` names the tables the report has ("applications", "disputes"); only their cells are
     unknowns the arithmetic may solve. `restored_layout`: the report had lost its line breaks and its
     rows were found again by their labels (rules.linebreaks); then only the arithmetic can vouch
-    for where a cell stands.
+    for where a cell stands, except for the cells in `in_row` (read from a `|` row holding their label).
     """
     plan = _plan(fmt, tuple(tables))
     if not plan.hard_cell_set <= values.keys():
@@ -104,7 +105,7 @@ def reconcile(
     checks = [_check(known, values, r, plan.passed) for r in checked]
     _apply(values, checks, checked, plan.by_id, sound, ranges)
     if restored_layout:
-        _doubt_unplaced_cells(values, checks)
+        _doubt_unplaced_cells(values, checks, in_row)
     return checks
 
 
@@ -117,7 +118,7 @@ RESTORED_DOUBT = (
 )
 
 
-def _doubt_unplaced_cells(values: dict[str, Value], checks: list[Check]) -> None:
+def _doubt_unplaced_cells(values: dict[str, Value], checks: list[Check], in_row: set[str] | frozenset[str]) -> None:
     """Review every printed cell no identity across rows places. An identity that holds because one of
     its cells was derived from it confirms nothing (it was made to hold); the others still check."""
     placed: set[str] = set()
@@ -128,7 +129,7 @@ def _doubt_unplaced_cells(values: dict[str, Value], checks: list[Check]) -> None
     for fid, v in values.items():
         if v.value is None or v.source != "table_cell" or v.status not in ("parsed", "source_inconsistent"):
             continue
-        if fid not in placed:
+        if fid not in placed and fid not in in_row:
             v.review.append(RESTORED_DOUBT)
             v.confidence = min(v.confidence, tier.REVIEW_CAP)
 

@@ -277,6 +277,14 @@ def cell_values(doc: NormalText, cells: Sequence[Cell], columns: Sequence[Column
     return out
 
 
+def _opens_pipe_cell(text: str, at: int) -> bool:
+    """The cell at `at` stands between pipes: only spaces back to a `|` on its line."""
+    k = at - 1
+    while k >= 0 and text[k] == " ":
+        k -= 1
+    return k >= 0 and text[k] == "|"
+
+
 def _not_a_number(doc: NormalText, c: Cell) -> Value:
     v = Value(status="review", source="table_cell", raw=c.text, evidence=[span(doc, c.start, c.end)])
     v.review.append(f"cell '{c.text}' is not a number")
@@ -336,6 +344,8 @@ def assign_row(
         notes.append(f"row label matched only loosely: '{label}'")
     sound = row.quality in ("exact", "prefix")
     values, sure = reading.values, reading.sound
+    if row.label is not None and _opens_pipe_cell(doc.text, row.label.start):
+        reading.in_row.update(_field_ids(prefix, tuple(columns)))
     for c, fid, read in zip(cells, _field_ids(prefix, tuple(columns)), cell_values(doc, cells, columns), strict=True):
         v = _not_a_number(doc, c) if read is None else read
         if notes:
