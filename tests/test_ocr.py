@@ -285,3 +285,18 @@ def test_the_review_shows_the_scanned_box_beside_the_value(scanned: tuple[Path, 
             assert 100 < image.width < 1200 and 30 < image.height < 400
     finally:
         server.stop()
+
+
+def test_ocr_threads_are_the_process_share_of_the_cores(monkeypatch) -> None:
+    """`-j N` workers each run cores // N onnxruntime threads (set by the batch), never fewer than one."""
+    from extractor.read import ocr
+    from extractor.results.batch import _worker_start
+
+    monkeypatch.delenv(ocr.THREADS_ENV, raising=False)
+    assert 1 <= ocr.threads() <= ocr.MAX_THREADS
+    monkeypatch.setattr("extractor.results.batch.limit_memory", lambda: None)
+    monkeypatch.setattr("extractor.results.batch.settle_collector", lambda: None)
+    _worker_start(3)
+    assert ocr.threads() == 3
+    monkeypatch.setenv(ocr.THREADS_ENV, "0")
+    assert ocr.threads() == 1

@@ -19,8 +19,10 @@ extra: `pip install 'xxgk-extractor[ocr]'`. Without it, a page that needs OCR is
 from __future__ import annotations
 
 import bisect
+import contextlib
 import importlib.util
 import io
+import os
 import re
 import sys
 import threading
@@ -104,7 +106,21 @@ def engine() -> Any:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError as e:
         raise InputError(_missing(e)) from None
-    return RapidOCR(use_cls=False, det_limit_type="max", det_limit_side_len=2400, intra_op_num_threads=2)
+    return RapidOCR(use_cls=False, det_limit_type="max", det_limit_side_len=2400, intra_op_num_threads=threads())
+
+
+THREADS_ENV = "XXGK_OCR_THREADS"  # set by the batch in each worker (results.batch): its share of the cores
+MAX_THREADS = 4  # past this onnxruntime's threads gain little on one page
+
+
+def threads() -> int:
+    """onnxruntime threads for this process: its share of the cores, so that `-j N` workers do not
+    run N times as many threads as there are cores."""
+    with contextlib.suppress(ValueError):
+        return max(1, int(os.environ.get(THREADS_ENV, "")))
+    return max(
+        1, min(MAX_THREADS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    )
 
 
 @cache

@@ -18,11 +18,13 @@ import ctypes
 import gc
 import hashlib
 import json
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -278,9 +280,12 @@ def limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, resource.getrlimit(resource.RLIMIT_AS)[1]))
 
 
-def _worker_start() -> None:
+def _worker_start(ocr_threads: int) -> None:
+    from extractor.read.ocr import THREADS_ENV
+
     settle_collector()
     limit_memory()
+    os.environ[THREADS_ENV] = str(ocr_threads)  # read when the OCR engine is first made
 
 
 def done_hashes(output: Path) -> set[str]:
@@ -323,7 +328,10 @@ def outcomes(
     # Workers get files in small chunks; results stream back in input order, so memory stays flat. A
     # worker that dies costs only the file that killed it (extractor.results.pool).
     tasks = [(p, flat, seconds) for p in files]
-    yield from imap_surviving(_extract_chunk, tasks, workers, died=_worker_died, initializer=_worker_start)
+    from extractor.read.ocr import threads  # here, not at start-up: a text batch never needs it
+
+    start = partial(_worker_start, max(1, threads() // workers))
+    yield from imap_surviving(_extract_chunk, tasks, workers, died=_worker_died, initializer=start)
 
 
 def run(
