@@ -101,3 +101,13 @@ def test_a_report_scraped_without_separators_reads_its_tables_by_arithmetic(seed
     assert [k for k in wrong if k not in flat["review"]] == []
     checked = [k for k in truth if k.startswith(("applications.", "disputes."))]
     assert sum(k in wrong for k in checked) <= 0.1 * len(checked)
+
+
+def test_a_heading_numbered_with_a_digit_takes_the_last_digit_of_the_run_before_it() -> None:
+    prose = "本机关认真贯彻落实政府信息公开条例的各项要求," * 30
+    text = f"1. 总体情况{prose}4. 结转下年度继续办理10000014. 政府信息公开行政复议、行政诉讼情况2022年无行政复议。5. 存在的主要问题"
+    lines = normalize(text, line_breaks).text.split("\n")
+    assert any(
+        line.startswith("4.政府信息公开行政复议") or line.startswith("4. 政府信息公开行政复议") for line in lines
+    )
+    assert any(line.endswith("1000001") for line in lines)

@@ -32,9 +32,10 @@ _LABEL_START = 6  # characters of a label matched (its variants differ in their 
 # before them (the whitespace that was a line break, a numbering) is checked looking back from a hit.
 _BEFORE_HEADING = re.compile(rf"(?:(?P<ws>\s)|^)\s*{_NUMBERING}\s*[^\s|。,，;；]{{0,12}}?$")
 # A heading glued to the numbers of the table before it ("…82112014四、政府信息公开行政复议…", text
-# scraped without separators): only a Chinese numbering can follow a digit unambiguously.
+# scraped without separators): a Chinese numbering follows a digit unambiguously; a numbering "4."
+# takes the last digit of a run of at least four (the row of numbers before it), as row labels do.
 _CN_NUMBERING = rf"(?:第{_CN}部分|{_CN}\s*[、.,:：]|[(（]{_CN}[)）])"
-_GLUED_HEADING = re.compile(rf"(?<=\d){_CN_NUMBERING}\s*[^\s|。,，;；\d]{{0,12}}?$")
+_GLUED_HEADING = re.compile(rf"(?:(?<=\d){_CN_NUMBERING}|(?<=\d{{3}})[1-9]\s*[.、])\s*[^\s|。,，;；\d]{{0,12}}?$")
 # A row label glued to the cells of the row before it: its numbering follows a digit. A Chinese
 # numbering cannot be a digit's; a numbered sub-row ("1.属于国家秘密") takes the last digit of a run
 # of at least four (a row is several cells; 表三 numbers its sub-rows 1 to 8), or follows the words of
