@@ -188,7 +188,7 @@ def test_right_decisions_on_every_flagged_field_score_100_percent(results: Path,
                     Decision(r["content_hash"], fid, "correct", got, new, "checked against the report", "tester")
                 )
     store.close()
-    assert flagged > 50
+    assert flagged > 20  # enough flagged fields to exercise every kind of decision
     out = tmp_path / "export.jsonl"
     p = xxgk("export", str(results), "--to", "jsonl", "--flat", "--apply-reviews",
              "--reviews", str(tmp_path / "reviews.sqlite"), "-o", str(out))  # fmt: skip

@@ -201,3 +201,35 @@ def test_cells_in_a_pipe_row_with_their_label_are_marked_in_row() -> None:
     before = _apps(f"{NEW_LABEL} | {ROW7} |\n")
     assert f"{NEW}.total" in inside.in_row and inside.values[f"{NEW}.total"].value == 1
     assert not before.in_row and before.values[f"{NEW}.total"].value == 1
+
+
+def _printed_apart(labels: list[str]) -> str:
+    """表三 as PDF exports print it: two rows' labels on lines of their own, their numbers in `|` rows
+    with no label."""
+    return (
+        "| 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n|---|---|---|---|---|---|---|---|\n"
+        + "".join(f"{label}\n" for label in labels)
+        + f"| {ROW7} |\n| 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n"
+        "| 4.保护第三方合法权益 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |\n"
+    )
+
+
+def test_labels_printed_apart_in_the_same_order_confirm_the_rows_placed_by_order() -> None:
+    r = _apps(_printed_apart(["2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”"]))
+    prohibited, security = (
+        r.values[f"applications.{row}.total"] for row in ("denied_prohibited_by_law", "denied_security_stability")
+    )
+    assert (prohibited.value, security.value) == (1, 2)
+    assert prohibited.review == [] and security.review == []
+
+
+def test_labels_printed_apart_that_do_not_name_the_placed_rows_leave_them_in_doubt() -> None:
+    for labels in (["3.危及“三安全一稳定”", "2.其他法律行政法规禁止公开"], ["2.其他法律行政法规禁止公开"]):
+        r = _apps(_printed_apart(labels))
+        v = r.values["applications.denied_prohibited_by_law.total"]
+        assert any("official row order" in why for why in v.review), labels
+
+
+def test_a_group_label_and_its_first_row_on_one_line_match_the_row() -> None:
+    assert match(L21, "(四)无2.没有现成信息需要另") == (frozenset({"unable_needs_creation"}), "prefix")
+    assert match(L21, "予处理4.无正当理由大量反复") == (frozenset({"rejected_vexatious"}), "prefix")

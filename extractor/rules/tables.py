@@ -8,6 +8,7 @@ columns is reported as unaligned instead of shifting its values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -82,7 +83,19 @@ def match(labels: Labels, text: str) -> tuple[frozenset[str], Quality] | None:
     return labels.match(text)
 
 
+# A numbered child label after other words on its line: its group's label, or the end of it
+# ("(四)无2.没有现成信息…", "予处理4.无正当理由…"): a group label and its first row on one line.
+_INNER_NUMBERING = re.compile(r"(?<=[^\d\s.、])\s*(?=[1-9][.、]\s*[\u4e00-\u9fff])")
+
+
 def _match(labels: Labels, text: str) -> tuple[frozenset[str], Quality] | None:
+    found = _match_whole(labels, text)
+    if found is None and (inner := _INNER_NUMBERING.search(text)) is not None:
+        return _match_whole(labels, text[inner.end() :])
+    return found
+
+
+def _match_whole(labels: Labels, text: str) -> tuple[frozenset[str], Quality] | None:
     key = label_key(text)
     if len(key) < 2 and not (key and label_number(text)):
         return None
@@ -412,6 +425,8 @@ def read_applications(doc: NormalText, start: int, end: int, fmt: Format) -> tup
     fillable = frozenset(order) - ({"other_total"} if fmt == "2021" else set())
     reading = Reading()
     reading.problems += place_rows(observed, order, fillable)
+    if style == "bordered":
+        _confirm_by_printed_labels(cells, observed, labels)
     if style == "lines":
         placed = [o for o in observed if o.row_id and not (fmt == "2021" and o.row_id == "other_total")]
         _place_by_position(doc, placed, len(lay.app_columns))
@@ -434,6 +449,28 @@ def read_applications(doc: NormalText, start: int, end: int, fmt: Format) -> tup
             assign_row(doc, again, prefix, o, lay.app_columns, explicit_blanks=style != "lines", rules=rules)
             settle_duplicate(reading, again, prefix, o, rules)
     return reading, style
+
+
+def _confirm_by_printed_labels(cells: Sequence[Cell], observed: list[Observed], labels: Labels) -> None:
+    """A PDF conversion often prints a table's label column apart from its numbers: lines holding only a
+    label, and `|` rows of numbers with no label, which place_rows puts in the official order. When
+    the labels printed alone (those of no labelled row) name, in the order they are printed, exactly the
+    rows those unlabelled rows were placed in, the page itself says so: the placement is no longer a
+    guess."""
+    unlabelled = [o for o in observed if o.quality == "order" and o.row_id is not None]
+    if not unlabelled:
+        return
+    labelled = {o.row_id for o in observed if o.quality != "order" and o.row_id is not None}
+    printed: list[str] = []
+    for c in cells:
+        if not c.loose or not c.text or _is_value(c.text):
+            continue
+        m = match(labels, c.text)
+        if m is not None and m[1] in ("exact", "prefix") and len(m[0]) == 1 and not m[0] & labelled:
+            printed.append(next(iter(m[0])))  # a label no row of numbers carries itself
+    if printed == [o.row_id for o in unlabelled]:
+        for o in unlabelled:
+            o.quality = "exact"
 
 
 def _place_by_position(doc: NormalText, rows: list[Observed], n: int) -> None:
