@@ -131,3 +131,14 @@ def test_labelled_pipe_rows_of_a_one_line_report_are_not_doubted_for_the_lost_br
     assert other is not None and other.value == 276 and RESTORED_DOUBT not in other.review
     fee = report.get("active.fees.amount")  # "行政事业性收费 0": a label and a number, no pipes
     assert fee is not None and fee.value == 0 and RESTORED_DOUBT in fee.review
+
+
+def test_a_page_footer_between_markdown_rows_does_not_end_the_table() -> None:
+    """A footer printed between a row and its delimiter row, or between two rows, was a line of its own:
+    the rows around it still split every delimiter-width cells."""
+    table = MD_TABLE.split("\n")
+    with_footers = "\n".join([table[0], "第 5 页 共 9 页", table[1], table[2], "— 6 —", *table[3:]])
+    text = one_line(f"一、总体情况\n{PROSE}\n三、收到和处理政府信息公开申请情况\n{with_footers}\n四、行政复议\n{PROSE}")
+    restored = normalize(text, line_breaks).text.split("\n")
+    for row in table:
+        assert normalize(row).text in restored, row

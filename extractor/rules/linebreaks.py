@@ -63,6 +63,7 @@ _HEADING_PIPE = re.compile(r"[^|#\n]{1,40}?\s\|")  # a heading's words, then the
 # A Markdown table's delimiter row fixes how many cells each of its rows has; a converter writes every
 # row with that many. So a flattened table splits every N cells, blank cells included, whatever the
 # cells say ("| 4 |  | | （三）不 | 4.保护第三方… |" is two rows of a 9-column table, not a row label).
+_FOOTER_SPAN = 24  # longer than any page footer ("第 12 页 共 36 页")
 _MAX_CELL = 80  # longer than any header or row label: past it the pipes are not one row's
 # The start of the cell after a label's cell: a row label is followed by its numbers (or a blank,
 # a dash); a label followed by more words is a header cell ("| 上年结转件数 | 予以公开 | 部分公开 |").
@@ -166,6 +167,14 @@ def _row_before(text: str, rule: int, width: int) -> tuple[int, int] | None:
     end = rule - 1
     while end >= 0 and text[end].isspace():
         end -= 1
+    if end > 0 and text[end] != "|" and end < rule - 1:
+        # A page footer between the row and its delimiter row (its own line, dropped later).
+        footer = [m for m in PAGE_FOOTER.finditer(text, max(0, end - _FOOTER_SPAN), end + 1) if m.end() == end + 1]
+        if footer:
+            rule = footer[-1].start()  # the row then ends before the footer, as before a delimiter row
+            end = rule - 1
+            while end >= 0 and text[end].isspace():
+                end -= 1
     if end < 0 or text[end] != "|" or end == rule - 1:
         return None
     at = end
@@ -182,6 +191,10 @@ def _row_after(text: str, at: int, width: int) -> tuple[int, int] | None:
     start = at
     while start < len(text) and text[start] == " ":
         start += 1
+    if (footer := PAGE_FOOTER.match(text, start)) is not None and start > at:
+        start = footer.end()  # a page footer between two rows (its own line, dropped later) ends no table
+        while start < len(text) and text[start] == " ":
+            start += 1
     if start == at or start >= len(text) or text[start] != "|" or _MARKDOWN_RULE.match(text, start):
         return None
     end = start
