@@ -28,10 +28,11 @@ CJK_CLASS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’《
 _SPACE = "[ \u00a0\u3000]"
 _SPACE_RUN = re.compile(f"{_SPACE}(?:{_SPACE}*(?=\n|$)|(?<=[0-9{CJK_CLASS}]{_SPACE}){_SPACE}*(?=[0-9{CJK_CLASS}]))")
 # Page footers a PDF's text keeps between lines, each alone on its line: "— 3 —", "第 2 页 共 9 页".
-PAGE_FOOTER = re.compile(
-    r"[—–-][—–-]*[ \t]*\d{1,3}[ \t]*[—–-]+"
-    r"|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?"
-)
+_PAGE_OF = r"第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?"
+PAGE_FOOTER = re.compile(rf"[—–-][—–-]*[ \t]*\d{{1,3}}[ \t]*[—–-]+|{_PAGE_OF}")
+# The same footers standing between two spaces inside a line (a page that lost its line breaks), not
+# begun by a hyphen: "0 - 4 - 5" between spaces may be cells of a row (blank, 4, blank).
+INLINE_FOOTER = re.compile(rf"(?<=\s)(?:[—–][—–-]*[ \t]*\d{{1,3}}[ \t]*[—–-]+|{_PAGE_OF})(?=\s|$)")
 
 
 def is_cjk(ch: str) -> bool:

@@ -1,11 +1,12 @@
-"""Cells glued together ("640020470" for seven cells), split the ways the identities allow.
+"""Cells glued together ("640020470" for seven cells), or a number broken in two ("1" / "62"),
+read the ways the identities allow.
 
 Text scraped from a table without separators keeps a row's digits but not where one cell ends. A
 boundary between printed cells is kept; inside a run of digits any cut is possible, but no number
 has a leading zero. The identities decide:
 
-1. Row by row (`splits`): the cuts whose own identities hold (R3 for a row of 表三, R4 for each group
-   of 表四). Most rows have one; those are read.
+1. Row by row (`splits`, `joins`): the cuts (or joins of consecutive cells) whose own identities hold
+   (R3 for a row of 表三, R4 for each group of 表四). Most rows have one; those are read.
 2. Jointly (`settle_jointly`): the rows left with several go together through every identity of the
    table that binds them (R1, R2 across rows, with every other cell as read). A row whose candidates
    agree over all the joint solutions is read; the rest stay in review with what is left. A source
@@ -29,6 +30,7 @@ from extractor.rules.solve import solve
 
 MAX_GLUED_DIGITS = 36  # past this a run is no row of glued counts (表四's 15 cells fit, with room)
 MAX_SPLITS = 50  # cuts of one row that fit its own identities, kept for the joint step
+MAX_EXTRA = 3  # numbers broken over two lines in one row, at most: past it the row is no broken one
 MAX_JOINT = 2_000  # combinations the joint step tries (each an exact solve); past it the rows stay in review
 _DIGITS = re.compile(r"\d+")
 
@@ -44,6 +46,7 @@ class Ambiguous:
     rules: tuple[Identity, ...]  # those identities
     label: str  # the row label as printed
     reason: str  # the review reason its cells carry
+    groups: list[list[list[Cell]]] | None = None  # joins: the printed cells of each number, per reading
 
 
 def splits(cells: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity]) -> list[list[Cell]]:
@@ -100,6 +103,46 @@ class _Search:
                 self.run(ci + 1 if ends_cell else ci, 0 if ends_cell else end, k + 1)
             self.pieces.pop()
             del self.values[self.fids[k]]
+
+
+def joins(cells: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity]) -> list[list[list[Cell]]]:
+    """Every way to join `cells` (digits only, more than fields, at most MAX_EXTRA more) into
+    len(fids) numbers, consecutive cells joined, satisfying `rules`: a number a page broke over two
+    lines ("1" / "62" for 162, as Word exports do in narrow cells). Each reading is a list of the
+    printed cells each field is made of."""
+    n, m = len(fids), len(cells)
+    if not rules or m <= n or m - n > MAX_EXTRA or not all(_DIGITS.fullmatch(c.text) for c in cells):
+        return []
+    position = {f: k for k, f in enumerate(fids)}
+    due: dict[int, list[Identity]] = {}
+    for r in rules:
+        if all(c in position for c in r.cells):
+            due.setdefault(max(position[c] for c in r.cells), []).append(r)
+    found: list[list[list[Cell]]] = []
+    values: dict[str, int] = {}
+    groups: list[list[Cell]] = []
+
+    def run(ci: int, k: int) -> None:
+        if ci == m or k == n:
+            if ci == m and k == n:
+                found.append(list(groups))
+            return
+        for cj in range(ci + 1, m + 1):
+            if m - cj < n - k - 1 or len(found) >= MAX_SPLITS:
+                return
+            group = list(cells[ci:cj])
+            text = "".join(c.text for c in group)
+            if len(group) > 1 and text[0] == "0":
+                return  # a number does not begin with 0: neither does any longer join from here
+            values[fids[k]] = int(text)
+            if all(holds(r, values) for r in due.get(k, ())):
+                groups.append(group)
+                run(cj, k + 1)
+                groups.pop()
+            del values[fids[k]]
+
+    run(0, 0)
+    return found
 
 
 def settle_jointly(

@@ -17,7 +17,7 @@ from functools import cache
 from itertools import pairwise
 
 from extractor.core.layout import layout
-from extractor.core.normalize import PAGE_FOOTER, label_key
+from extractor.core.normalize import INLINE_FOOTER, PAGE_FOOTER, label_key
 
 # A text this long with this few line breaks (an average "line" of 400 characters and more) has lost
 # them; reports keep their headings and table rows on short lines of their own.
@@ -222,13 +222,10 @@ def _outside_rows(points: set[int], rows: list[tuple[int, int]]) -> set[int]:
 
 def _footer_edges(text: str) -> list[int]:
     """The whitespace either side of each page footer ("— 4 —", "第 2 页 共 9 页") that stands between
-    two spaces: it was a line of its own, which normalisation then drops as page furniture. A hyphen
-    footer ("- 4 -") is left in the line: between spaces it may be three cells of a row (blank, 4, blank)."""
+    two spaces: it was a line of its own, which normalisation then drops as page furniture."""
     out = []
-    for m in PAGE_FOOTER.finditer(text):
-        s, e = m.span()
-        if text[s] != "-" and s > 0 and text[s - 1].isspace() and (e == len(text) or text[e].isspace()):
-            out += [s - 1, e]
+    for m in INLINE_FOOTER.finditer(text):
+        out += [m.start() - 1, m.end()]
     return out
 
 

@@ -21,7 +21,7 @@ from extractor.core.reading import Reading, span
 from extractor.core.schema import Format, Identity, Span, Status, Value, identities
 from extractor.rules import positions
 from extractor.rules.cells import Cell, Style, tokenize
-from extractor.rules.glued import Ambiguous, settle_jointly, splits
+from extractor.rules.glued import Ambiguous, joins, settle_jointly, splits
 
 Quality = str  # "exact" | "prefix" | "fragment" | "order"
 
@@ -335,15 +335,19 @@ def assign_row(
         # ones, unless the whole row is one run of digits.
         may_be_glued = explicit_blanks or len(cells) == 1
         fids = _field_ids(prefix, tuple(columns))
-        cuts = splits(cells, fids, rules) if may_be_glued else []
+        # One cell per line: a number a page broke over two lines is two cells (a `|` row keeps its cells).
+        groups = joins(cells, fids, rules) if len(cells) > len(columns) and not explicit_blanks else []
+        cuts = [[_joined(g) for g in groups_] for groups_ in groups] or (
+            splits(cells, fids, rules) if may_be_glued else []
+        )
         if len(cuts) == 1:
-            _assign_split(doc, reading, fids, columns, cells, cuts[0], _names(rules))
+            _assign_split(doc, reading, fids, columns, cells, cuts[0], _names(rules), groups[0] if groups else None)
             return
         reason = f"row '{label}' has {len(cells)} cells for {len(columns)} columns; values not placed"
         if len(cuts) > 1:
             reason = _several(label, cuts, _names(rules))
             if ambiguous is not None:
-                ambiguous.append(Ambiguous(prefix, fids, cells, cuts, tuple(rules), label, reason))
+                ambiguous.append(Ambiguous(prefix, fids, cells, cuts, tuple(rules), label, reason, groups or None))
         reading.problems.append(reason)
         for col in columns:
             v = reading.values.setdefault(f"{prefix}.{col.id}", Value(status="missing"))
@@ -385,13 +389,28 @@ def _assign_split(
     printed: Sequence[Cell],
     split: list[Cell],
     names: str,
+    groups: list[list[Cell]] | None = None,
 ) -> None:
-    note = f"glued cells {' | '.join(c.text for c in printed)} split the only way {names} allows"
-    for fid, v in zip(fids, cell_values(doc, split, columns), strict=True):
+    """Read a row the identities cut (glued cells) or joined (`groups`: the printed cells each number
+    is made of, a number broken over two lines) the one way they allow."""
+    shown = " | ".join(c.text for c in printed)
+    if groups is None:
+        note = f"glued cells {shown} split the only way {names} allows"
+    else:
+        note = f"cells {shown}: numbers broken over two lines joined the only way {names} allows"
+    for k, (fid, v) in enumerate(zip(fids, cell_values(doc, split, columns), strict=True)):
         assert v is not None  # every piece is digits
         v.status, v.note = "derived", note
+        if groups is not None and len(groups[k]) > 1:  # the evidence is each printed piece
+            v.evidence = [span(doc, c.start, c.end) for c in groups[k]]
+            v.raw = " ".join(c.text for c in groups[k])
         reading.values[fid] = v
         reading.sound[fid] = True
+
+
+def _joined(cells: list[Cell]) -> Cell:
+    """The cells of one number broken over lines, as one cell (its span covers the break)."""
+    return Cell("".join(c.text for c in cells), cells[0].start, cells[-1].end, cells[0].line)
 
 
 @cache
@@ -512,7 +531,10 @@ def _settle_glued(
             continue
         if len(left) == 1:
             joint = ", ".join(sorted({r.id.split("[")[0] for r in hard if set(r.cells) & set(row.fids)}))
-            _assign_split(doc, reading, row.fids, columns, row.printed, left[0], f"{_names(row.rules)} with {joint}")
+            group = row.groups[row.splits.index(left[0])] if row.groups else None
+            _assign_split(
+                doc, reading, row.fids, columns, row.printed, left[0], f"{_names(row.rules)} with {joint}", group
+            )
             reading.problems.remove(row.reason)
             continue
         why = (
