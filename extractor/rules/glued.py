@@ -57,16 +57,20 @@ def splits(cells: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity]
         return []
     if sum(len(c.text) for c in cells) > MAX_GLUED_DIGITS:
         return []
+    search = _Search(list(cells), list(fids), _due(fids, rules))
+    search.run(0, 0, 0)
+    return search.found
+
+
+def _due(fids: Sequence[str], rules: Sequence[Identity]) -> dict[int, list[Identity]]:
+    """The identities by the field whose reading completes them: each is checked as soon as its last
+    cell is read, which prunes the search early (a group of 表四 is settled before the next is cut)."""
     position = {f: k for k, f in enumerate(fids)}
-    # Each identity is checked as soon as its last cell is cut, which prunes the search early (a
-    # group of 表四 is settled before the next is cut).
     due: dict[int, list[Identity]] = {}
     for r in rules:
         if all(c in position for c in r.cells):
             due.setdefault(max(position[c] for c in r.cells), []).append(r)
-    search = _Search(list(cells), list(fids), due)
-    search.run(0, 0, 0)
-    return search.found
+    return due
 
 
 class _Search:
@@ -113,11 +117,7 @@ def joins(cells: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity])
     n, m = len(fids), len(cells)
     if not rules or m <= n or m - n > MAX_EXTRA or not all(_DIGITS.fullmatch(c.text) for c in cells):
         return []
-    position = {f: k for k, f in enumerate(fids)}
-    due: dict[int, list[Identity]] = {}
-    for r in rules:
-        if all(c in position for c in r.cells):
-            due.setdefault(max(position[c] for c in r.cells), []).append(r)
+    due = _due(fids, rules)
     found: list[list[list[Cell]]] = []
     values: dict[str, int] = {}
     groups: list[list[Cell]] = []
