@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import io
 import random
+import shutil
+import subprocess
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pypdfium2
@@ -30,7 +33,20 @@ DAMAGE = {
 }
 
 
+@cache
+def require_cjk_font() -> None:
+    """Fail at once, saying why, where no Chinese font is installed. The renderings use reportlab's
+    built-in STSong-Light, which a PDF names but does not embed: pdfium then draws every Chinese
+    character as nothing, and OCR of the page reads only digits."""
+    found = shutil.which("fc-list") and subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+    if not found:
+        raise RuntimeError(
+            "no Chinese font on this system: scans would print no Chinese (apt-get install fonts-wqy-microhei)"
+        )
+
+
 def pages_of(pdf: Path, dpi: int, pages: list[int] | None = None) -> list[Image.Image]:
+    require_cjk_font()
     doc = pypdfium2.PdfDocument(str(pdf))
     try:
         numbers = pages if pages is not None else list(range(1, len(doc) + 1))
