@@ -106,17 +106,14 @@ def _extract_stdin(output: str, flat: bool, llm: ModelClient | None) -> None:
     """One report read from standard input (`cat report.html | xxgk extract -`), named <stdin>."""
     from extractor.pipeline import extract_document
     from extractor.read.load import load_bytes
+    from extractor.results import jsonl
 
     try:
         report = extract_document(load_bytes(sys.stdin.buffer.read(), "<stdin>"), llm)
     except InputError as e:
         _fail(f"<stdin>: {e}")
         sys.exit(1)
-    line = (
-        json.dumps({**report.flat(), "content_hash": report.content_hash}, ensure_ascii=False)
-        if flat
-        else report.model_dump_json()
-    )
+    line = jsonl.dumps({**report.flat(), "content_hash": report.content_hash}) if flat else report.model_dump_json()
     if output == "-":
         click.echo(line)
     else:

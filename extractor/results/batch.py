@@ -17,7 +17,6 @@ import contextlib
 import ctypes
 import gc
 import hashlib
-import json
 import os
 import signal
 import threading
@@ -85,7 +84,7 @@ class ErrorFile(SideFile):
             with path.open(encoding="utf-8", errors="replace") as f:
                 for line in f:
                     try:
-                        self.named.add(json.loads(line)["source"])
+                        self.named.add(jsonl.loads(line)["source"])
                     except (ValueError, KeyError, TypeError):
                         continue
 
@@ -116,7 +115,7 @@ class Summary:
             self.failed += 1
             self.errors.append((o.source, o.error or "unknown error"))
             if errors is not None and not (isinstance(errors, ErrorFile) and o.source in errors.named):
-                errors.write(json.dumps({"source": o.source, "error": o.error}, ensure_ascii=False) + "\n")
+                errors.write(jsonl.dumps({"source": o.source, "error": o.error}) + "\n")
                 errors.flush()
 
 
@@ -251,7 +250,7 @@ def extract_one(
         return Outcome(source, error=f"internal error ({type(e).__name__}: {e})")
     if flat:
         record = {**report.flat(), "content_hash": report.content_hash}
-        line = json.dumps(record, ensure_ascii=False)
+        line = jsonl.dumps(record)
     else:
         line = report.model_dump_json()
     return Outcome(source, line=line, usage=report.usage, flagged=len(report.review))

@@ -10,7 +10,6 @@ interrupted run never damages it.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -172,9 +171,9 @@ def _rewrite(output: Path, per_line: dict[int, list[dict]]) -> None:
         for i, raw in enumerate(src):
             new = per_line.get(i, [])
             if new or '"cross_year"' in raw:
-                record = json.loads(raw)
+                record = jsonl.loads(raw)
                 if record.get("cross_year", []) != new:
                     record["cross_year"] = new
-                    raw = json.dumps(record, ensure_ascii=False) + "\n"
+                    raw = jsonl.dumps(record) + "\n"
             dst.write(raw)
     os.replace(tmp, output)

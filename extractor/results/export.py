@@ -131,7 +131,7 @@ def to_jsonl(records: Iterable[dict[str, Any]], out: Path, *, flat: bool) -> int
     n = 0
     with out.open("w", encoding="utf-8") as f:
         for record in records:
-            f.write(json.dumps(flat_of(record) if flat else record, ensure_ascii=False) + "\n")
+            f.write(jsonl.dumps(flat_of(record) if flat else record) + "\n")
             n += 1
     return n
 

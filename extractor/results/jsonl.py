@@ -4,6 +4,9 @@ A batch writes one record per line and flushes it, so a killed run can leave onl
 a last line cut off mid-write (no newline after it). `repair` removes it before a resumed run appends
 (`--resume` redoes that report). To every reader that line, like any other line that is not a record,
 is an error that names the file and the line: an export or a review never drops a report unsaid.
+
+Records are encoded and decoded with orjson: a flat record is ~20 KB of JSON, and the standard
+library's encoder and decoder took a fifth of a whole `xxgk extract --flat` run between them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 
 class ResultsError(ValueError):
@@ -40,12 +45,24 @@ def lines(path: str | Path) -> Iterator[Line]:
                 cut = "a record cut off by a killed run (`xxgk extract --resume` finishes it)"
                 raise ResultsError(f"{path}:{number}: {cut}")
             try:
-                record = json.loads(raw)
+                record = orjson.loads(raw)
             except ValueError:  # not JSON, or not UTF-8
                 raise ResultsError(f"{path}:{number}: not a JSON record") from None
             if not isinstance(record, dict) or "source" not in record:
                 raise ResultsError(f"{path}:{number}: not an xxgk record (no 'source')")
             yield Line(number, at, record)
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """One record as a line of JSON (without its newline), UTF-8 characters as they are."""
+    try:
+        return orjson.dumps(record).decode()
+    except TypeError:  # what orjson cannot encode (an integer past 64 bits, printed by a hostile report)
+        return json.dumps(record, ensure_ascii=False)
+
+
+def loads(raw: bytes | str) -> Any:
+    return orjson.loads(raw)
 
 
 def records(path: str | Path) -> Iterator[dict[str, Any]]:
