@@ -256,6 +256,30 @@ PAGE_REWRITES: dict[str, Callable[[str], str]] = {
 LINE_LOSING = {"one-line": lambda text: re.sub(r"\s*\n\s*", " ", text)}
 
 
+def collapse_identical_lines(text: str) -> str:
+    """A crawler's copy of one-cell-per-line text: blank lines gone and each run of identical
+    consecutive lines kept once (`28` / `0` / `28` for 28,0,0,0,0,0,28)."""
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if line.strip() and (not kept or line != kept[-1]):
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def break_numbers(text: str, rng: random.Random, rate: float) -> str:
+    """A Word export's narrow cells: a number of two or more digits alone on its line is broken over
+    two lines (`1` / `62` for 162) with probability `rate`."""
+
+    def one(m: re.Match[str]) -> str:
+        digits = m.group(0)
+        if rng.random() >= rate:
+            return digits
+        cut = rng.randint(1, len(digits) - 1)
+        return digits[:cut] + "\n" + digits[cut:]
+
+    return re.sub(r"(?m)^\d{2,}$", one, text)
+
+
 KINDS = {"text": [s for s in STYLES if s != "html"], "html": ["html"], "docx": ["docx"], "pdf": ["pdf"]}
 
 

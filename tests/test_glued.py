@@ -14,7 +14,7 @@ from extractor.core.normalize import normalize
 from extractor.core.schema import identities
 from extractor.results.evaluate import same
 from extractor.rules.cells import Cell
-from extractor.rules.glued import Ambiguous, settle_jointly, splits
+from extractor.rules.glued import Ambiguous, fills, settle_jointly, splits
 from extractor.rules.linebreaks import line_breaks
 from extractor.rules.tables import read_disputes
 from tests.synth import LINE_LOSING, random_report, render
@@ -151,3 +151,53 @@ def test_numbers_broken_over_lines_are_read_or_in_review_never_silently_wrong(se
     assert [k for k in wrong if k not in flat["review"]] == []
     applications = [k for k in truth if k.startswith("applications.")]
     assert sum(k in wrong for k in applications) <= 0.1 * len(applications)
+
+
+# ---------------------------------------------------------------- fewer numbers than cells (fills)
+def values_of(reading: list[Cell]) -> list[str]:
+    return [c.text for c in reading]
+
+
+def test_a_dropped_cell_in_a_row_of_zeros_has_one_reading() -> None:
+    """14 zeros for 表四's 15 cells (an OCR box missed, a blank line dropped): wherever the missing
+    cell stood, R4 forces it to 0, so every placement gives the same values: one reading."""
+    readings = fills([cell("0")] * 14, DISPUTE_FIDS, R4, collapsed=False)
+    assert len(readings) == 1 and sum(not c.text for c in readings[0]) == 1
+
+
+def test_a_dropped_cell_that_could_stand_in_several_places_is_not_chosen() -> None:
+    # 5 0 0 0 0 5 for seven cells: the blank is the total (10) or a 0 before it: not one reading
+    r3 = tuple(r for r in identities("2021") if r.id == "R3[granted]")
+    fids = tuple(f"applications.granted.{c}" for c in r3[0].cells)
+    readings = fills([cell(x) for x in "500005"], fids, r3, collapsed=False)
+    assert len(readings) > 1
+    assert fills([cell("0")] * 14, DISPUTE_FIDS, (), collapsed=False) == []  # no identity: no reading
+
+
+def test_identical_cells_a_crawler_collapsed_are_among_the_readings() -> None:
+    """`3` / `0` / `3` for 3,0,0,0,0,0,3: the collapsed run is a reading; blanks dropped are others."""
+    r3 = tuple(r for r in identities("2021") if r.id == "R3[granted]")
+    fids = tuple(f"applications.granted.{c}" for c in r3[0].cells)
+    runs = [values_of(r) for r in fills([cell("3"), cell("0"), cell("3")], fids, r3, collapsed=True)]
+    assert ["3", "0", "0", "0", "0", "0", "3"] in runs
+    gaps = [values_of(r) for r in fills([cell("3"), cell("0"), cell("3")], fids, r3, collapsed=False)]
+    assert ["3", "0", "0", "0", "0", "0", "3"] not in gaps  # without collapsing, a 0 is never repeated
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6), dropped=st.integers(1, 2))
+def test_dispute_row_with_dropped_cells_is_read_only_when_every_placement_agrees(seed: int, dropped: int) -> None:
+    """表四 printed one cell per line with one or two cells lost: read exactly when the identities
+    leave one set of values, otherwise every cell in review — never a wrong value."""
+    rng = random.Random(seed)
+    truth = random_report(rng, "2021")
+    values = [str(truth[f]) for f in DISPUTE_FIDS]
+    for _ in range(dropped):
+        values.pop(rng.randrange(len(values)))
+    text = "四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n" + "\n".join(values) + "\n"
+    norm = normalize(text)
+    r = read_disputes(norm, 0, len(norm.text))
+    for f in DISPUTE_FIDS:
+        v = r.values.get(f)
+        if v is not None and v.value is not None:
+            assert same(truth[f], v.value), (f, truth[f], v.value)

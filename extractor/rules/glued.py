@@ -7,6 +7,8 @@ has a leading zero. The identities decide:
 
 1. Row by row (`splits`, `joins`): the cuts (or joins of consecutive cells) whose own identities hold
    (R3 for a row of 表三, R4 for each group of 表四). Most rows have one; those are read.
+   A row printing fewer numbers than fields (`fills`: blanks a page dropped, identical cells a
+   crawler collapsed into one) is read the same way: every placement its identities allow.
 2. Jointly (`settle_jointly`): the rows left with several go together through every identity of the
    table that binds them (R1, R2 across rows, with every other cell as read). A row whose candidates
    agree over all the joint solutions is read; the rest stay in review with what is left. A source
@@ -21,7 +23,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import product
+from itertools import combinations, product
 
 from extractor.core.arithmetic import holds
 from extractor.core.schema import Identity
@@ -31,6 +33,7 @@ from extractor.rules.solve import solve
 MAX_GLUED_DIGITS = 36  # past this a run is no row of glued counts (表四's 15 cells fit, with room)
 MAX_SPLITS = 50  # cuts of one row that fit its own identities, kept for the joint step
 MAX_EXTRA = 3  # numbers broken over two lines in one row, at most: past it the row is no broken one
+MAX_FILLS = 600  # placements of a short row's cells tried (15 cells with 2 missing: 105 + 91)
 MAX_JOINT = 2_000  # combinations the joint step tries (each an exact solve); past it the rows stay in review
 _DIGITS = re.compile(r"\d+")
 
@@ -60,6 +63,65 @@ def splits(cells: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity]
     search = _Search(list(cells), list(fids), _due(fids, rules))
     search.run(0, 0, 0)
     return search.found
+
+
+def fills(
+    cells: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity], *, collapsed: bool
+) -> list[list[Cell]]:
+    """The readings of a row printing fewer numbers than it has fields, one per distinct set of
+    values the row's identities allow: every placement of the printed cells in order with empty
+    cells where the rest stood (blanks a page dropped, an OCR box missed) and, if `collapsed`, every
+    way each printed cell stands for a run of identical cells (a crawler keeps one of identical
+    consecutive lines: `28` / `0` / `28` for 28,0,0,0,0,0,28). Readings that give every field the
+    same value, or leave the same fields open, are one. Without an identity every placement is as
+    good as another: none."""
+    n, m = len(fids), len(cells)
+    if not rules or not 0 < m < n or not all(_DIGITS.fullmatch(c.text) for c in cells):
+        return []
+    readings = list(_placements(cells, n)) + (list(_runs(cells, n)) if collapsed else [])
+    if len(readings) > MAX_FILLS:
+        return []
+    distinct: dict[tuple[int | float | None, ...], list[Cell]] = {}
+    for reading in readings:
+        known: dict[str, int | float] = {f: int(c.text) for f, c in zip(fids, reading, strict=True) if c.text}
+        if not all(holds(r, known) for r in rules if r.cell_set <= known.keys()):
+            continue
+        solved = solve(rules, known)
+        if not solved.feasible:
+            continue
+        forced = {f: v for f, (v, _) in solved.forced.items()}
+        distinct.setdefault(tuple(known.get(f, forced.get(f)) for f in fids), reading)
+    return list(distinct.values())
+
+
+def _placements(cells: Sequence[Cell], n: int) -> list[list[Cell]]:
+    """The printed cells in order, with n - len(cells) empty cells put among them every way."""
+    m = len(cells)
+    if math.comb(n, n - m) > MAX_FILLS:
+        return []
+    out = []
+    for gaps in combinations(range(n), n - m):
+        it, row = iter(cells), list[Cell]()
+        for k in range(n):
+            if k in gaps:
+                at = row[-1].end if row else cells[0].start
+                row.append(Cell("", at, at, cells[0].line))
+            else:
+                row.append(next(it))
+        out.append(row)
+    return out
+
+
+def _runs(cells: Sequence[Cell], n: int) -> list[list[Cell]]:
+    """Each printed cell repeated one or more times, n cells in all (every composition of n)."""
+    m = len(cells)
+    if math.comb(n - 1, m - 1) > MAX_FILLS:
+        return []
+    out = []
+    for cuts in combinations(range(1, n), m - 1):
+        bounds = (0, *cuts, n)
+        out.append([c for c, a, b in zip(cells, bounds[:-1], bounds[1:], strict=True) for _ in range(b - a)])
+    return out
 
 
 def _due(fids: Sequence[str], rules: Sequence[Identity]) -> dict[int, list[Identity]]:
@@ -152,17 +214,55 @@ def settle_jointly(
     other cells as `known`, the cells no one printed unknown whole numbers >= 0, solved exactly by
     rules.solve). A row left with one cut is settled; a row left with none means the rows admit no
     joint solution (the source breaks an identity)."""
-    if not rows or math.prod(len(r.splits) for r in rows) > MAX_JOINT:
-        return [r.splits for r in rows]
-    values = dict(known)
+    if not rows:
+        return []
+    if math.prod(len(r.splits) for r in rows) > MAX_JOINT:
+        return _prune(rows, known, rules)
     kept: list[set[int]] = [set() for _ in rows]
     for choice in product(*(range(len(r.splits)) for r in rows)):
-        for row, k in zip(rows, choice, strict=True):
-            values.update((f, int(c.text)) for f, c in zip(row.fids, row.splits[k], strict=True))
+        values = dict(known)
+        for row, k in zip(rows, choice, strict=True):  # an empty cell (a dropped blank) stays unknown
+            values.update((f, int(c.text)) for f, c in zip(row.fids, row.splits[k], strict=True) if c.text)
         if _feasible(rules, values):
             for i, k in enumerate(choice):
                 kept[i].add(k)
     return [[r.splits[k] for k in sorted(keep)] for r, keep in zip(rows, kept, strict=True)]
+
+
+def _prune(
+    rows: Sequence[Ambiguous], known: Mapping[str, int | float], rules: Sequence[Identity]
+) -> list[list[list[Cell]]]:
+    """Too many combinations to try together: drop, row by row, each cut that has no solution even
+    with every other unsettled row's cells left free (a sound relaxation: a cut it drops belongs to no
+    joint solution), until nothing moves; then, if few enough combinations are left, the exact step."""
+    left = [list(r.splits) for r in rows]
+    for _ in range(len(rows)):
+        moved = False
+        settled = dict(known)
+        for row, cuts in zip(rows, left, strict=True):
+            if len(cuts) == 1:
+                settled.update((f, int(c.text)) for f, c in zip(row.fids, cuts[0], strict=True) if c.text)
+        for i, row in enumerate(rows):
+            if len(left[i]) < 2:
+                continue
+            keep = [cut for cut in left[i] if _feasible(rules, {**settled, **_values(row.fids, cut)})]
+            moved |= len(keep) < len(left[i])
+            left[i] = keep
+            if len(keep) == 1:
+                settled.update(_values(row.fids, keep[0]))
+        if not moved:
+            break
+    if all(left) and math.prod(len(cuts) for cuts in left) <= MAX_JOINT:
+        narrowed = [
+            Ambiguous(r.prefix, r.fids, r.printed, cuts, r.rules, r.label, r.reason, r.groups)
+            for r, cuts in zip(rows, left, strict=True)
+        ]
+        return settle_jointly(narrowed, known, rules)
+    return left
+
+
+def _values(fids: Sequence[str], cut: Sequence[Cell]) -> dict[str, int]:
+    return {f: int(c.text) for f, c in zip(fids, cut, strict=True) if c.text}
 
 
 def _feasible(rules: Sequence[Identity], values: dict[str, int | float]) -> bool:

@@ -21,7 +21,7 @@ from extractor.core.reading import Reading, span
 from extractor.core.schema import Format, Identity, Span, Status, Value, identities
 from extractor.rules import positions
 from extractor.rules.cells import Cell, Style, tokenize
-from extractor.rules.glued import Ambiguous, joins, settle_jointly, splits
+from extractor.rules.glued import Ambiguous, fills, joins, settle_jointly, splits
 
 Quality = str  # "exact" | "prefix" | "fragment" | "order"
 
@@ -340,12 +340,14 @@ def assign_row(
         cuts = [[_joined(g) for g in groups_] for groups_ in groups] or (
             splits(cells, fids, rules) if may_be_glued else []
         )
+        if not cuts and len(cells) < len(columns):  # blanks dropped, or identical cells collapsed
+            cuts = fills(cells, fids, rules, collapsed=not explicit_blanks)
         if len(cuts) == 1:
             _assign_split(doc, reading, fids, columns, cells, cuts[0], _names(rules), groups[0] if groups else None)
             return
         reason = f"row '{label}' has {len(cells)} cells for {len(columns)} columns; values not placed"
         if len(cuts) > 1:
-            reason = _several(label, cuts, _names(rules))
+            reason = _several(label, cuts, _names(rules), cells)
             if ambiguous is not None:
                 ambiguous.append(Ambiguous(prefix, fids, cells, cuts, tuple(rules), label, reason, groups or None))
         reading.problems.append(reason)
@@ -376,9 +378,18 @@ def _names(rules: Sequence[Identity]) -> str:
     return ", ".join(r.id for r in rules)
 
 
-def _several(label: str, cuts: list[list[Cell]], names: str) -> str:
+def _several(label: str, cuts: list[list[Cell]], names: str, printed: Sequence[Cell] = ()) -> str:
+    if printed and all(_placed(printed, cut) for cut in cuts):
+        shown = "; ".join(" ".join(p.text or "_" for p in cut) for cut in cuts[:5])
+        return f"row '{label}': {len(printed)} numbers for {len(cuts[0])} columns fit {names} {len(cuts)} ways: {shown}"
     shown = "; ".join(" ".join(p.text for p in cut) for cut in cuts[:5])
     return f"row '{label}': the glued cells split {len(cuts)} ways that fit {names}: {shown}"
+
+
+def _placed(printed: Sequence[Cell], cut: Sequence[Cell]) -> bool:
+    """`cut` is the printed cells themselves, placed (glued.fills), not pieces cut from them."""
+    ids = {id(c) for c in printed}
+    return all(id(c) in ids or not c.text for c in cut)
 
 
 def _assign_split(
@@ -394,13 +405,18 @@ def _assign_split(
     """Read a row the identities cut (glued cells) or joined (`groups`: the printed cells each number
     is made of, a number broken over two lines) the one way they allow."""
     shown = " | ".join(c.text for c in printed)
-    if groups is None:
-        note = f"glued cells {shown} split the only way {names} allows"
-    else:
+    if groups is not None:
         note = f"cells {shown}: numbers broken over two lines joined the only way {names} allows"
+    elif _placed(printed, split):
+        note = (
+            f"cells {shown}: {len(printed)} numbers for {len(split)} columns; every placement {names} "
+            "allows (blanks dropped, identical cells collapsed) gives these values"
+        )
+    else:
+        note = f"glued cells {shown} split the only way {names} allows"
     for k, (fid, v) in enumerate(zip(fids, cell_values(doc, split, columns), strict=True)):
-        assert v is not None  # every piece is digits
-        v.status, v.note = "derived", note
+        assert v is not None  # every piece is digits, or an empty cell where a blank was dropped
+        v.status, v.note = ("blank" if v.value is None else "derived"), note
         if groups is not None and len(groups[k]) > 1:  # the evidence is each printed piece
             v.evidence = [span(doc, c.start, c.end) for c in groups[k]]
             v.raw = " ".join(c.text for c in groups[k])
@@ -538,7 +554,7 @@ def _settle_glued(
             reading.problems.remove(row.reason)
             continue
         why = (
-            _several(row.label, left, "every identity of the table")
+            _several(row.label, left, "every identity of the table", row.printed)
             if left
             else f"row '{row.label}': no cut of the glued cells fits every identity of the table with the other rows"
         )
@@ -672,12 +688,12 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
     if run is None:
         numbers = [c for c in cells if isinstance(parse_cell(c.text), Number) and not c.header]
         rules = row_rules("2021", "disputes")  # R4: the same in both formats
-        cuts = splits(numbers, fids, rules)
+        cuts = splits(numbers, fids, rules) or fills(numbers, fids, rules, collapsed=style == "lines")
         if len(cuts) == 1:
             _assign_split(doc, reading, fids, columns, numbers, cuts[0], _names(rules))
         elif numbers:
             why = (
-                _several("表四", cuts, _names(rules))
+                _several("表四", cuts, _names(rules), numbers)
                 if cuts
                 else f"表四: found {len(numbers)} numbers, not the 15 cells of the official row"
             )
