@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=200, help="reports per layout")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--layouts", nargs="*", help="names of layouts (default: all)")
+    ap.add_argument("--reasons", type=int, default=0, help="also print this many commonest review reasons")
     args = ap.parse_args()
     print(f"core {CORE_BUILD}; {args.n} reports per layout; seed {args.seed}")
     print(f"{'layout':<38} {'judged':>7} {'exact':>8} {'silent':>6} {'review':>7}")
@@ -61,17 +63,22 @@ def main() -> None:
             continue
         rng = random.Random(args.seed)
         judged = exact = silent = review = 0
+        reasons: Counter[str] = Counter()
         for _ in range(args.n):
             fmt = rng.choice(["2019", "2021"])
             truth = random_report(rng, fmt)
-            flat = extract(text=layout(truth, fmt, rng), name="synthetic.txt").flat()
+            report = extract(text=layout(truth, fmt, rng), name="synthetic.txt")
+            flat = report.flat()
             for fid, expected in truth.items():
                 got, doubted = flat["values"].get(fid), fid in flat["review"]
                 judged += 1
                 exact += same(expected, got)
                 silent += not same(expected, got) and not doubted
                 review += doubted
+            reasons.update(why[:90] for fid, v in report.fields() if fid in truth for why in v.review)
         print(f"{name:<38} {judged:>7} {100 * exact / judged:>7.2f}% {silent:>6} {100 * review / judged:>6.1f}%")
+        for why, count in reasons.most_common(args.reasons):
+            print(f"    {count:>6}  {why}")
 
 
 if __name__ == "__main__":

@@ -93,7 +93,7 @@ def _ask_model(
     from extractor.llm import narrative, reread
 
     deadline = narrative.deadline_from(llm.config.deadline)
-    asked = narrative.unsettled(draft.values, fmt)
+    asked = narrative.unsettled(draft.values)
     draft.add(narrative.merge(draft.values, narrative.read_narrative(llm, norm, skip, usage, deadline, asked)))
     for part in reread.PARTS:
         region = draft.regions.get(part)

@@ -104,3 +104,16 @@ def test_rows_glued_into_one_stream_split_into_labels_and_digit_runs() -> None:
         "0000202", "1.属于国家秘密", "0000000", "2.其他法律行政法规禁止公开", "0300306", "12.其他", "2733992.85"
     ]  # fmt: skip
     assert all(text[c.start : c.end] == c.text for c in cells)
+
+
+def test_blank_lines_between_cells_count_the_empty_cells_they_stand_for() -> None:
+    from extractor.rules.cells import Cell, empties_between, separator_gap
+
+    text = "7\n\n0\n\n\n\n5\n\n\n\n\n\n\n\n3"  # gap 1: 0, 1 and 3 empty cells between them
+    starts = [text.index(x) for x in "7053"]
+    cells = [Cell(text[k], k, k + 1, 0) for k in starts]
+    assert empties_between(text, cells, 1) == [0, 1, 3]
+    assert empties_between(text.replace("\n\n\n\n5", "\n\n\n5"), cells[:2], 1) == [0]
+    assert empties_between("7\n\n\n0", [Cell("7", 0, 1, 0), Cell("0", 4, 5, 0)], 1) is None  # 2 blank lines
+    spaced = "\n".join("\n\n".join(["label", "1", "2"]) for _ in range(6))
+    assert separator_gap(spaced) == 1 and separator_gap("a\nb\nc\n" * 6) is None

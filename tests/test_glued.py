@@ -14,7 +14,7 @@ from extractor.core.normalize import normalize
 from extractor.core.schema import identities
 from extractor.results.evaluate import same
 from extractor.rules.cells import Cell
-from extractor.rules.glued import Ambiguous, fills, settle_jointly, splits
+from extractor.rules.glued import Ambiguous, fills, settle_jointly, shifts, splits
 from extractor.rules.linebreaks import line_breaks
 from extractor.rules.tables import read_disputes
 from tests.synth import LINE_LOSING, random_report, render
@@ -201,3 +201,21 @@ def test_dispute_row_with_dropped_cells_is_read_only_when_every_placement_agrees
         v = r.values.get(f)
         if v is not None and v.value is not None:
             assert same(truth[f], v.value), (f, truth[f], v.value)
+
+
+def test_a_run_whose_inner_blanks_are_known_is_placed_only_where_the_identities_allow() -> None:
+    empty = Cell("", 0, 0, 0)
+    # Fifteen cells long: one start only, read whole if R4 holds, not at all if it cannot.
+    whole = [cell("0")] * 5 + [cell("1"), empty, empty, empty, cell("1")] + [empty] * 4 + [cell("0")]
+    (reading,) = shifts(whole, DISPUTE_FIDS, R4)
+    assert [c.text for c in reading] == [c.text for c in whole]
+    broken = [cell("0")] * 4 + [cell("7")] + whole[5:]  # 复议 total 7 over four zeros
+    assert shifts(broken, DISPUTE_FIDS, R4) == []
+    # A short run: every start the identities allow is a reading of its own, and each keeps the run whole.
+    run = [cell("2"), empty, empty, cell("3"), cell("5")]
+    readings = shifts(run, DISPUTE_FIDS, R4)
+    assert len(readings) > 1
+    for r in readings:
+        k = next(i for i, c in enumerate(r) if c.text)
+        assert [c.text for c in r[k : k + 5]] == ["2", "", "", "3", "5"]
+        assert not any(c.text for c in r[k + 5 :])

@@ -106,3 +106,36 @@ def test_a_figure_that_contradicts_a_statement_of_none_goes_to_review() -> None:
     assert extract(text=text, name="r.txt").narrative.applications_received.value == 0
     v = extract(text=text + "\n本年度共收到政府信息公开申请999件。\n", name="r.txt").narrative.applications_received
     assert v.value == 999 and any("also gives [0]" in r for r in v.review)
+
+
+HEADINGS = (
+    "（四）依申请公开情况",
+    "(四)依申请公开情况",
+    "三、依申请公开政府信息情况",
+    "3.依申请公开情况",
+    "第三部分 依申请公开",
+)
+
+
+def test_a_heading_does_not_lend_its_subject_to_the_sentence_under_it() -> None:
+    for heading in HEADINGS:
+        for sentence in ("政务服务大厅全年受理行政许可事项52件，办结33件。", "12345热线全年受理来电88件，办结80件。"):
+            _, f = facts(f"前文。\n{heading}\n{sentence}\n")
+            assert f.applications_received.value is None, (heading, sentence)
+            assert f.applications_completed.value is None, (heading, sentence)
+
+
+def test_a_sentence_wrapped_over_lines_is_still_read_whole() -> None:
+    for heading in HEADINGS:
+        _, f = facts(f"{heading}\n全年共收到政府信息公开申请\n21件，已全部办结\n21件。\n")
+        assert (f.applications_received.value, f.applications_completed.value) == (21, 21), heading
+
+
+def test_a_heading_about_disclosure_scopes_the_cases_counted_under_it() -> None:
+    for heading in ("五、因信息公开引起的行政复议和行政诉讼情况", "（五）政府信息公开复议、诉讼情况"):
+        # The paragraph before ends with a full stop: the heading stays a line of its own.
+        _, f = facts(f"收到申请10件。\n{heading}\n2017年度针对我局的行政复议案2件，行政诉讼案1件。\n")
+        assert (f.reconsideration_total.value, f.litigation_total.value) == (2, 1), heading
+    # Under a heading about something else, the same sentence is not about disclosure.
+    _, f = facts("五、法治政府建设情况\n2017年度针对我局的行政复议案2件，行政诉讼案1件。\n")
+    assert (f.reconsideration_total.value, f.litigation_total.value) == (None, None)

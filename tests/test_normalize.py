@@ -106,3 +106,13 @@ def test_traditional_chinese_is_read_in_simplified_characters_at_the_same_offset
 def test_simplified_text_is_left_alone() -> None:
     text = "本年度收到政府信息公开申请12件,发布规范性文件3件。"
     assert simplified(text) is text  # the converter is not even called
+
+
+def test_pinyin_a_mirror_prints_after_each_character_is_dropped_and_offsets_survive() -> None:
+    original = "全年共受理依申請(qǐng)公開(kāi)申請(qǐng)1234件，辦(bàn)結(jié)1200件。附件(PDF)與條款(a)照舊。"
+    n = normalize(original)
+    assert "依申请公开申请1234件,办结1200件" in n.text
+    assert "附件(PDF)与条款(a)" in n.text  # brackets without a toned syllable are text
+    at = n.text.index("1200")
+    start, end = n.source_span(at, at + 4)
+    assert original[start:end] == "1200"

@@ -332,11 +332,19 @@ def test_rebinding_cross_site_writes_and_large_bodies_are_refused(server: Server
     assert _request(server.url + "/decide", b"x" * (MAX_BODY + 1), form) == 413
     chunked = (b"a" * 1024 for _ in range(100))  # no Content-Length: cut off while read
     req = urllib.request.Request(server.url + "/check", data=chunked, headers={"Content-Type": "application/json"})
+    status: int | None
     try:
         status = urllib.request.urlopen(req, timeout=20).status
     except urllib.error.HTTPError as e:
         status = e.code
-    assert status == 413
+    except (urllib.error.URLError, ConnectionError) as e:
+        # The server answered 413 and closed while the client was still sending: the rest it never
+        # read resets the connection before the client sees the answer (a race; seen once in CI).
+        # Either way it stopped reading; a server that read the whole body would answer normally.
+        reason = e.reason if isinstance(e, urllib.error.URLError) else e
+        assert isinstance(reason, (ConnectionResetError, BrokenPipeError)), e
+        status = None
+    assert status in (413, None)
     assert DecisionStore(server.app.state.store_path).decided() == {}  # nothing was written
     # No CORS: another origin's script cannot read a page, so it never sees the token in it.
     page = urllib.request.urlopen(

@@ -233,3 +233,47 @@ def test_labels_printed_apart_that_do_not_name_the_placed_rows_leave_them_in_dou
 def test_a_group_label_and_its_first_row_on_one_line_match_the_row() -> None:
     assert match(L21, "(四)无2.没有现成信息需要另") == (frozenset({"unable_needs_creation"}), "prefix")
     assert match(L21, "予处理4.无正当理由大量反复") == (frozenset({"rejected_vexatious"}), "prefix")
+
+
+# 表四 one cell per line, cells a blank line apart, after a 表三 spaced the same way: an empty cell is
+# a blank line of its own plus the gap (three blank lines between printed neighbours).
+DISPUTES_15 = [2, 1, 0, 1, 4, 0, 0, 0, 0, 0, 3, 0, 2, 0, 5]
+
+
+def _spaced_report(cells: list[str]) -> str:
+    table = "\n".join("\n\n".join([label, *["1"] * 7]) for label in ("一、本年新收", "二、上年结转") * 3)
+    return f"三、收到和处理政府信息公开申请情况\n{table}\n四、政府信息公开行政复议、行政诉讼情况\n" + "\n\n".join(cells)
+
+
+def _disputes_of(text: str):
+    n = normalize(text)
+    start = n.text.index("四、")
+    return read_disputes(n, start, len(n.text)), n
+
+
+def test_disputes_empty_cells_shown_by_blank_lines_are_placed_there() -> None:
+    # Zeros left blank inside the row: only the blank lines say which of the fifteen each number is.
+    cells = ["" if v == 0 and k not in (2, 14) else str(v) for k, v in enumerate(DISPUTES_15)]
+    cells = cells[: max(k for k, c in enumerate(cells) if c) + 1]  # trailing blanks leave no line
+    r, _ = _disputes_of(_spaced_report(cells))
+    fids = [f for f in r.values]
+    assert len(fids) == 15
+    got = [r.values[f].value for f in fids]
+    assert [0 if v is None else v for v in got] == DISPUTES_15  # blanks left open are the reconciler's to derive
+    assert all("blank lines" in (r.values[f].note or "") for f in fids)
+
+
+def test_disputes_blank_lines_that_fit_no_count_place_nothing() -> None:
+    cells = [str(v) for v in DISPUTES_15 if v]
+    text = _spaced_report(cells).replace("\n\n4", "\n\n\n\n\n\n4")  # 5 blank lines: not 1 + 2k
+    r, _ = _disputes_of(text)
+    assert not any("blank lines" in (v.note or "") for v in r.values.values())
+
+
+def test_disputes_leading_empty_cells_on_lines_of_their_own_count() -> None:
+    lines = ["" if v == 0 and k < 2 else str(v) for k, v in enumerate([0, 0, *DISPUTES_15[2:]])]
+    text = "四、政府信息公开行政复议、行政诉讼情况\n" + "\n".join(f"{c} |" for c in lines)
+    r, _ = _disputes_of(text)
+    assert r.values["disputes.reconsideration.other"].value == 0  # the third cell, after two blank ones
+    assert r.values["disputes.litigation_after_reconsideration.total"].value == 5
+    assert r.values["disputes.reconsideration.upheld"].value is None  # printed empty: the reconciler's

@@ -64,6 +64,7 @@ class Layout:
     injection_markers: tuple[str, ...]
     qualifiers: tuple[str, ...]  # words that narrow a prose figure to less than the fact
     foreign_subjects: dict[str, tuple[str, ...]]  # narrative fact -> subjects whose counts are not it
+    own_phrases: dict[str, tuple[str, ...]]  # narrative fact -> phrases naming it that hold a foreign word
     legacy_rows: dict[str, tuple[str, ...]]  # narrative fact -> row labels of a pre-2019 statistics table
     legacy_value_columns: tuple[str, ...]
     legacy_units: tuple[str, ...]
@@ -124,6 +125,7 @@ def layout() -> Layout:
         injection_markers=tuple(data["model"]["injection_markers"]),
         qualifiers=tuple(data["narrative"]["qualifiers"]),
         foreign_subjects={k: tuple(v) for k, v in data["narrative"]["foreign_subjects"].items()},
+        own_phrases={k: tuple(v) for k, v in data["narrative"]["own_phrases"].items()},
         legacy_rows={k: tuple(v) for k, v in data["legacy_table"]["rows"].items()},
         legacy_value_columns=tuple(data["legacy_table"]["value_columns"]),
         legacy_units=tuple(data["legacy_table"]["units"]),

@@ -32,6 +32,11 @@ _PAGE_OF = r"第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,4}[ \
 PAGE_FOOTER = re.compile(rf"[—–-][—–-]*[ \t]*\d{{1,3}}[ \t]*[—–-]+|{_PAGE_OF}")
 # The same footers standing between two spaces inside a line (a page that lost its line breaks), not
 # begun by a hyphen: "0 - 4 - 5" between spaces may be cells of a row (blank, 4, blank).
+# Pinyin a mirror site prints after each character ("報(bào)告", "申請(qǐng)"): noise inside every word,
+# so "申请(qǐng)12件" would hide its number from the rules. One toned syllable in brackets right after a
+# Han character; a bracketed Latin word without a tone mark ("(a)", "(PDF)") is left alone.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+PINYIN = re.compile(rf"\((?<=[\u4e00-\u9fff]\()[a-zü]*[{_TONED}][a-zü{_TONED}]*\)")
 INLINE_FOOTER = re.compile(rf"(?<=\s)(?:[—–][—–-]*[ \t]*\d{{1,3}}[ \t]*[—–-]+|{_PAGE_OF})(?=\s|$)")
 
 
@@ -46,8 +51,8 @@ def is_cjk(ch: str) -> bool:
 
 def _removable(text: str) -> list[tuple[int, int]]:
     """Spans that carry no meaning: spaces inside CJK runs ("三 、 本 年 度") or between CJK and a
-    number ("申请 34 件"), trailing spaces, page-footer lines. Spaces between two numbers separate
-    cells and stay."""
+    number ("申请 34 件"), trailing spaces, pinyin after characters, page-footer lines. Spaces between
+    two numbers separate cells and stay."""
     n = len(text)
     spans = []
     for m in _SPACE_RUN.finditer(text):
@@ -59,6 +64,7 @@ def _removable(text: str) -> list[tuple[int, int]]:
         before = text[s - 1] if s else "\n"
         if (is_cjk(before) and (is_cjk(after) or after.isdigit())) or (before.isdigit() and is_cjk(after)):
             spans.append((s, e))
+    spans += [m.span() for m in PINYIN.finditer(text)]
     for m in PAGE_FOOTER.finditer(text):
         # Its line, looked for nearby only: a page without line breaks must not cost a scan per footer.
         lo, hi = max(0, m.start() - 200), min(n, m.end() + 200)

@@ -39,7 +39,12 @@ class ModelConfig:
     temperature: float = 0.0
     seed: int = 0
     max_tokens: int = 500  # always explicit: a cut-off answer is detected, never parsed
-    timeout: float = 120.0  # seconds per HTTP request
+    # Seconds per HTTP request, the wait behind other calls included: a llama.cpp server answers one
+    # call at a time. Measured with the local model on two cores (benchmarks/model_legacy.py): prompt
+    # 46-79 tokens/s, answer 18-20 tokens/s, so the largest call (a 3,000-character passage, about
+    # 2,900 prompt tokens, and max_tokens 500) takes about 75 s, and one queued behind another ~150 s.
+    # At 120 s, 9 of 24 calls on legacy reports timed out; 180 s covers two calls in flight.
+    timeout: float = 180.0
     transport_attempts: int = 4  # tries per request for timeouts, connection errors, 429 and 5xx
     # Lax validation: a small local model often writes numbers as strings ("2"); coercing them is a
     # matter of form, and every number is still checked against the text it quotes.

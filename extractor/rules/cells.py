@@ -15,8 +15,10 @@ cell and value cells, so every later stage sees one value per cell.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Literal
 
 Style = Literal["bordered", "open", "lines", "spaced"]
@@ -97,14 +99,37 @@ def _cell_gap(region: str) -> int | None:
     may follow each other without one): then an empty cell is one more blank line, plus the gap after
     it, and a run of blank lines says exactly how many empty cells it holds (`spaced`). None when the
     blank lines follow no such rule (paragraph spacing, a page break): they then mean nothing."""
+    gap = separator_gap(region)
+    if gap is None or max(_blank_runs(region)) <= gap:
+        return None  # no empty cell at all: nothing to count
+    return gap
+
+
+def separator_gap(region: str) -> int | None:
+    """The number of blank lines that set a row's cells apart, when one cell per line and the blank
+    lines follow that rule (see _cell_gap); None otherwise."""
     runs = _blank_runs(region)
     spaced = [r for r in runs if r]
     if len(runs) < 10 or len(spaced) < 0.6 * len(runs):
         return None  # single-spaced text: a blank line here and there may be anything
     gap = min(spaced)
-    if max(runs) <= gap:
-        return None  # no empty cell at all: nothing to count
     return gap if all(r % (gap + 1) in (0, gap) for r in runs) else None
+
+
+def empties_between(text: str, cells: Sequence[Cell], gap: int) -> list[int] | None:
+    """How many empty cells stand between each two consecutive `cells` (one per line, `gap` blank
+    lines apart, each empty cell one more line and its gap), or None when only blank lines do not
+    part them or a run of blank lines fits no count."""
+    out = []
+    for a, b in pairwise(cells):
+        between = text[a.end : b.start]
+        if between.strip() or between.count("\n") < 1:
+            return None
+        extra = between.count("\n") - 1 - gap
+        if extra < 0 or extra % (gap + 1):
+            return None
+        out.append(extra // (gap + 1))
+    return out
 
 
 def _spaced(region: str, base: int, gap: int) -> list[Cell]:

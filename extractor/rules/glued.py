@@ -81,6 +81,26 @@ def fills(
     readings = list(_placements(cells, n)) + (list(_runs(cells, n)) if collapsed else [])
     if len(readings) > MAX_FILLS:
         return []
+    return _distinct(readings, fids, rules)
+
+
+def shifts(block: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity]) -> list[list[Cell]]:
+    """The readings of a run of cells whose own order and empty cells are known (blank lines said
+    where the empties between printed cells stood) but not the field it begins at: every start, the
+    fields before and after it empty, one reading per distinct set of values the identities allow."""
+    n, m = len(fids), len(block)
+    if not rules or not 0 < m <= n or not all(c.text == "" or _DIGITS.fullmatch(c.text) for c in block):
+        return []
+    head, tail = (
+        Cell("", block[0].start, block[0].start, block[0].line),
+        Cell("", block[-1].end, block[-1].end, block[-1].line),
+    )
+    readings = [[head] * k + list(block) + [tail] * (n - m - k) for k in range(n - m + 1)]
+    return _distinct(readings, fids, rules)
+
+
+def _distinct(readings: list[list[Cell]], fids: Sequence[str], rules: Sequence[Identity]) -> list[list[Cell]]:
+    """The readings the identities allow, one per distinct set of values (forced blanks solved)."""
     distinct: dict[tuple[int | float | None, ...], list[Cell]] = {}
     for reading in readings:
         known: dict[str, int | float] = {f: int(c.text) for f, c in zip(fids, reading, strict=True) if c.text}

@@ -17,6 +17,7 @@ from extractor.core.normalize import CJK_CLASS, NormalText, OffsetMap, delete_sp
 from extractor.core.numbers import chinese_numeral
 from extractor.core.reading import Reading, span
 from extractor.core.schema import Narrative, Value
+from extractor.rules.sections import NUMBERED_TITLE
 
 # A number as prose writes it: digits (with thousands separators: 2,600) or Chinese numerals.
 _N = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零一二三四五六七八九十百千两]+)"
@@ -28,6 +29,9 @@ _CASES = r"\s*(?:件|起|宗|例|个)"  # of cases ("行政复议36起")
 _NOT_A_CASE = r"(?!复议|诉讼)"
 # The end of a clause, or a word that names what was not (情况, 案件 …): after a negated noun.
 _CLAUSE_END = rf"(?:{_GAP}{{0,6}}?(?:情况|案件|情形|事项)|(?=[、和及与或]|[。；;，,!！?？\n]|$))"
+
+# A bracketed aside after a noun: "收取的费用（检索费、邮寄费、复制费等）为0元".
+_ASIDE = r"[(（][^()（）\n]{0,30}[)）]"
 
 # Each fact: patterns whose `num` group is the value; `zero` patterns state there was none.
 PATTERNS: dict[str, list[str]] = {
@@ -41,23 +45,24 @@ PATTERNS: dict[str, list[str]] = {
         rf"(?:已办结|办结|答复|办理完成|共办理|已办理|处理完毕){_GAP}{{0,14}}?{_N}{_APPLICATIONS}",
     ],
     "reconsideration_total": [
-        rf"(?:行政)?复议(?:案件|申请)?(?:数为|数量为|数|为|共)?\s*{_N}{_CASES}",
+        rf"(?:行政)?复议(?:案件|案|申请)?(?:数为|数量为|数|为|共)?\s*{_N}{_CASES}",
         rf"{_N}{_CASES}(?:的)?{_ITEM}{{0,20}}?行政复议(?:申请|案件)?(?!、|和|及|与)",
     ],
     "litigation_total": [
-        rf"(?:行政)?诉讼(?:案件)?(?:数为|数量为|数|为|共)?\s*{_N}{_CASES}",
+        rf"(?:行政)?诉讼(?:案件|案)?(?:数为|数量为|数|为|共)?\s*{_N}{_CASES}",
         rf"{_N}{_CASES}(?:的)?{_ITEM}{{0,20}}?行政诉讼",
     ],
     "fee_amount": [
         rf"(?:信息)?处理费{_GAP}{{0,20}}?(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
-        rf"收取{_GAP}{{0,12}}?(?:信息公开|处理)?费用{_GAP}{{0,8}}?(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
+        rf"收取{_GAP}{{0,12}}?(?:信息公开|处理)?费用{_ASIDE}?{_GAP}{{0,8}}?(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
     ],
 }
 ZERO_PATTERNS: dict[str, list[str]] = {
     "applications_received": [
-        # Not "未发生因政府信息公开申请行政复议": there the 申请 is for a review, not for information.
+        # Not "未发生因政府信息公开申请行政复议", "未发生依申请公开政府信息方面的行政复议": a review or a
+        # lawsuit in the same clause is what did not happen, not an application.
         rf"(?:没有|未|无){_GAP}{{0,6}}?(?:发生|收到|受理|接到){_GAP}{{0,10}}?(?:依申请|公开申请|申请公开)"
-        rf"(?!{_GAP}{{0,4}}?(?:行政)?(?:复议|诉讼))",
+        rf"(?!{_ITEM}{{0,16}}?(?:复议|诉讼))",
         # "没有公民、法人或其他组织向本机关提出政府信息公开申请"
         rf"(?:没有|未有|无)(?:公民|法人|申请人|个人|组织|单位){_GAP}{{0,40}}?(?:提出|提交){_GAP}{{0,20}}?申请",
     ],
@@ -98,12 +103,33 @@ _ZERO = {k: [re.compile(p) for p in v] for k, v in ZERO_PATTERNS.items()}
 # A line break inside a sentence (PDF text wraps lines mid-word): CJK or a digit on both sides. The
 # pattern starts with the line break itself, not the lookbehind, so the regex engine skips from one
 # line break to the next in C instead of trying the lookbehind at every character (5x faster).
-_WRAP = re.compile(f"\n(?<=[0-9{CJK_CLASS}]\n)(?=[0-9{CJK_CLASS}])")
+_WRAP = re.compile(f"\n(?<=[0-9{CJK_CLASS}]\n)(?<![。！？；!?;]\n)(?=[0-9{CJK_CLASS}])")
 
 
 def _wraps(text: str, segments: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The line breaks inside sentences, in the prose `segments` only (tables break every line)."""
-    return [m.span() for a, b in segments for m in _WRAP.finditer(text, a, b)]
+    """The line breaks inside sentences, in the prose `segments` only (tables break every line). A
+    break after 。！？； ends a sentence, and one before or after a heading line is not inside one:
+    joined, "（四）依申请公开情况" would lend its subject to the
+    first sentence under it ("政务服务大厅受理…办结M件" read as applications completed)."""
+    return [m.span() for a, b in segments for m in _WRAP.finditer(text, a, b) if not _at_heading(text, m.start())]
+
+
+def _heading_before(text: str, at: int) -> str:
+    """The numbered heading on the line just before the line of `at`, or "": a heading scopes the
+    paragraph under it ("五、因信息公开引起的行政复议和行政诉讼情况" / "…行政复议案0件。")."""
+    end = text.rfind("\n", 0, at)
+    if end < 0:
+        return ""
+    start = text.rfind("\n", 0, end) + 1
+    return text[start:end] if NUMBERED_TITLE.fullmatch(text, start, end) else ""
+
+
+def _at_heading(text: str, at: int) -> bool:
+    """The line break at `at` ends or begins a numbered heading line."""
+    if NUMBERED_TITLE.fullmatch(text, text.rfind("\n", 0, at) + 1, at) is not None:
+        return True
+    end = text.find("\n", at + 1)
+    return NUMBERED_TITLE.fullmatch(text, at + 1, len(text) if end < 0 else end) is not None
 
 
 @dataclass(frozen=True)
@@ -295,7 +321,7 @@ def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
     lead = text[max(0, m.start() - 6) : m.start()]
     lead = lead[max(lead.rfind(c) for c in "，,；;。\n") + 1 :]
     foreign = layout().foreign_subjects.get(name, ())
-    if foreign and _any_of(foreign).search(lead + clause):
+    if foreign and _any_of(foreign).search(_any_of(layout().own_phrases.get(name, ())).sub("", lead + clause)):
         return False
     if foreign and name.startswith("applications_") and _foreign_subject(text, m.start(), foreign):
         return False
@@ -306,7 +332,7 @@ def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
         # The sentence, or the one before it, must be about information disclosure: reports also
         # count lawsuits about other matters.
         context = text[max(0, m.start() - 120) : m.end()]
-        context = context[context.rfind("\n") + 1 :]
+        context = context[context.rfind("\n") + 1 :] + _heading_before(text, m.start())
         if "信息公开" not in context and "申请" not in context:
             return False
     return True

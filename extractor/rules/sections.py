@@ -34,6 +34,9 @@ _ANY = rf"[ \t#*]*(?:第{_CN}部分|第?{_CN}[^\S\n]*[、.,:：]|[(（]{_CN}[)�
 _FIRST_LINE = {False: re.compile(_TOP), True: re.compile(_ANY)}
 _LINE = {False: re.compile("\n" + _TOP), True: re.compile("\n" + _ANY)}
 _SUBHEADING = re.compile(rf"[ \t#*]*[(（]{_CN}[)）]")
+# A heading line in the prose: a numbering, then a short title with no sentence punctuation
+# ("（四）依申请公开情况", "(九)网站、公报…发挥情况"). A line wrapped mid-sentence has its commas.
+NUMBERED_TITLE = re.compile(_ANY + r"[^\n|，,；;。：:]{1,40}")
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from extractor.core.numbers import Number, parse_cell, plain_count
 from extractor.core.reading import Reading, span
 from extractor.core.schema import Format, Identity, Span, Status, Value, identities
 from extractor.rules import positions
-from extractor.rules.cells import Cell, Style, tokenize
-from extractor.rules.glued import Ambiguous, fills, joins, settle_jointly, splits
+from extractor.rules.cells import Cell, Style, empties_between, separator_gap, tokenize
+from extractor.rules.glued import Ambiguous, fills, joins, settle_jointly, shifts, splits
 
 Quality = str  # "exact" | "prefix" | "fragment" | "order"
 
@@ -401,11 +401,18 @@ def _assign_split(
     split: list[Cell],
     names: str,
     groups: list[list[Cell]] | None = None,
+    by_blank_lines: bool = False,
 ) -> None:
     """Read a row the identities cut (glued cells) or joined (`groups`: the printed cells each number
-    is made of, a number broken over two lines) the one way they allow."""
+    is made of, a number broken over two lines) the one way they allow; `by_blank_lines`: the empty
+    cells between printed ones stood where blank lines said, and only the start was the identities'."""
     shown = " | ".join(c.text for c in printed)
-    if groups is not None:
+    if by_blank_lines:
+        note = (
+            f"cells {shown}: the empty cells between them placed by the blank lines that stand for them; "
+            f"where the row begins, only {names} allows"
+        )
+    elif groups is not None:
         note = f"cells {shown}: numbers broken over two lines joined the only way {names} allows"
     elif _placed(printed, split):
         note = (
@@ -688,9 +695,12 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
     if run is None:
         numbers = [c for c in cells if isinstance(parse_cell(c.text), Number) and not c.header]
         rules = row_rules("2021", "disputes")  # R4: the same in both formats
-        cuts = splits(numbers, fids, rules) or fills(numbers, fids, rules, collapsed=style == "lines")
+        block = _blank_line_block(doc, start, numbers) if style in ("lines", "spaced") else None
+        cuts = splits(numbers, fids, rules)
+        by_blank_lines = not cuts and block is not None and bool(cuts := shifts(block, fids, rules))
+        cuts = cuts or fills(numbers, fids, rules, collapsed=style == "lines")
         if len(cuts) == 1:
-            _assign_split(doc, reading, fids, columns, numbers, cuts[0], _names(rules))
+            _assign_split(doc, reading, fids, columns, numbers, cuts[0], _names(rules), by_blank_lines=by_blank_lines)
         elif numbers:
             why = (
                 _several("表四", cuts, _names(rules), numbers)
@@ -703,6 +713,27 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
         reading.values[fid] = _not_a_number(doc, c) if v is None else v
         reading.sound[fid] = True
     return reading
+
+
+_GAP_CONTEXT = 20_000  # characters before 表四 in which the cells' blank-line spacing is learned
+
+
+def _blank_line_block(doc: NormalText, start: int, numbers: Sequence[Cell]) -> list[Cell] | None:
+    """表四's printed numbers with the empty cells between them that blank lines show: in one cell per
+    line text whose cells stand a fixed number of blank lines apart (learned from the table before
+    表四), an empty cell is a blank line of its own plus that gap. None when the spacing is not that
+    rule, or nothing shows that empty cells leave lines at all."""
+    if len(numbers) < 2:
+        return None
+    context = doc.text[max(0, start - _GAP_CONTEXT) : start]
+    gap = separator_gap(context)
+    counts = None if gap is None else empties_between(doc.text, numbers, gap)
+    if gap is None or counts is None or not any(counts):
+        return None  # (no empty cell between them: the blank lines say nothing a placement would not)
+    block = [numbers[0]]
+    for cell, k in zip(numbers[1:], counts, strict=True):
+        block += [Cell("", block[-1].end, block[-1].end, block[-1].line) for _ in range(k)] + [cell]
+    return block
 
 
 def _fifteen(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
@@ -732,7 +763,21 @@ def _fifteen(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
         run.pop()
     if any(seen[k : k + 5] != columns for k in range(0, len(seen), 5)):
         return None  # column headers in another order than the official one: position says nothing
+    if len(run) < 15 and style != "lines":
+        run = _leading_empties(cells, first) + run
     return run if len(run) == 15 else None
+
+
+def _leading_empties(cells: Sequence[Cell], first: int) -> list[Cell]:
+    """The empty cells on the lines just before 表四's first number that hold nothing else: leading
+    blanks of the row (`` | `` lines under the heading in one cell per line text). A header line's
+    padding cells share their line with its words and are not among them."""
+    before = [c for c in cells if c.line < first and not c.loose]
+    text_lines = {c.line for c in before if c.text}
+    k = len(before)
+    while k and before[k - 1].line not in text_lines:
+        k -= 1
+    return before[k:]
 
 
 @cache
