@@ -241,6 +241,7 @@ def test_the_queue_shows_value_and_reason_and_filters_by_reason_and_report(serve
     first = page.locator("a.report").first
     source = first.inner_text()
     first.click()
+    page.wait_for_url("**/queue?report=*")  # the filtered queue, not the page the click left
     rows = page.locator("table.queue tr:has(td)")
     assert rows.count() == sum(it.source == source for it in queue) > 0
     assert set(rows.locator("td:nth-child(4)").all_inner_texts()) == {source}
