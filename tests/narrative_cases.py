@@ -83,6 +83,9 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _one("applications_received", "全年共收到{n}件政府信息公开申请，均已按时办结。"),
         _one("applications_received", "{y}年共收到{n}份政府信息公开申请。"),
         _one("applications_received", "本年度收到依申请公开政府信息申请{n}件。"),
+        _one("applications_received", "本年度依申请公开政府信息申请总量为{n}件，比上年减少3件。"),
+        _one("applications_received", "{y}年政府信息公开申请数量为{n}件。"),
+        _one("applications_completed", "本年度已办结政府信息公开申请数量为{n}件。"),
         _one("reconsideration_total", "因政府信息公开被申请行政复议{n}起。"),
         _one("reconsideration_total", "全年收到政府信息公开行政复议申请{n}件。"),
         _one("litigation_total", "因政府信息公开被提起行政诉讼{n}宗。"),
@@ -105,6 +108,7 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _none("全年收到网络问政留言{n}件，已全部答复。"),
         _none("上年结转政府信息公开申请{n}件。"),
         _none("其中，公开答复{n}件，不予公开{m}件。"),
+        _none("上年结转政府信息公开申请数量为{n}件。"),
     ],
     "qualified negations": [
         _const("全年未发生因政府信息公开被行政复议纠错或行政诉讼败诉的情形。", {}),

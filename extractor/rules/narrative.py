@@ -40,6 +40,10 @@ PATTERNS: dict[str, list[str]] = {
         rf"(?:收到|受理|接收|新收){_GAP}{{0,6}}?依申请{_GAP}{{0,16}}?{_N}{_APPLICATIONS}",
         # The number before its noun: "收到70件申请", "共收到政府信息公开申请的有12份".
         rf"(?:收到|受理|接收|接到){_GAP}{{0,12}}?{_N}{_APPLICATIONS}(?:(?:{_NOT_A_CASE}{_ITEM}){{0,12}}?)申请(?!人)",
+        # The count as a noun: "依申请公开政府信息申请总量为12件", "政府信息公开申请数量为7件". Read from
+        # the start of its clause, which must not count answers, carried-over ones or reviews.
+        rf"(?<![^，,。；;！!？?\n])(?:(?!办结|答复|处理|结转|复议|诉讼)[^。；;！!？?\n、，,]){{0,30}}?"
+        rf"(?:依申请|信息公开){_ITEM}{{0,12}}?申请(?:总量|总数|数量)(?:为|是|达|共计|共)?\s*{_N}{_APPLICATIONS}",
     ],
     "applications_completed": [
         rf"(?:已办结|办结|答复|办理完成|共办理|已办理|处理完毕){_GAP}{{0,14}}?{_N}{_APPLICATIONS}",
