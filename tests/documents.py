@@ -11,7 +11,9 @@ Used by tests/test_pdf.py, tests/test_word.py and benchmarks/batch.py.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,8 +104,20 @@ def to_docx(blocks: list[Block], target: Path) -> Path:
             text = block.rows[r0][c0]
             merged = table.cell(r0, c0).merge(table.cell(r1, c1))
             merged.text = text  # merge() concatenates the cells' paragraphs; keep the label once
-    document.save(str(target))
+    buf = io.BytesIO()
+    document.save(buf)
+    target.write_bytes(_stamped(buf.getvalue()))
     return target
+
+
+def _stamped(docx: bytes) -> bytes:
+    """The package with every member dated 1980-01-01: python-docx stamps the save time, and the same
+    report must give the same bytes (the fuzz replay finds its inputs by the random stream they drive)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0)), src.read(info), zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def to_pdf(blocks: list[Block], target: Path, ruled: bool = True) -> Path:
@@ -136,7 +150,9 @@ def to_pdf(blocks: list[Block], target: Path, ruled: bool = True) -> Path:
             style.append(("GRID", (0, 0), (-1, -1), 0.5, "black"))
         data = [[Paragraph(_escape(c), small) for c in row] for row in block.rows]
         story.append(Table(data, colWidths=widths, style=TableStyle(style), splitByRow=True))
-    SimpleDocTemplate(str(target), pagesize=page).build(story, onFirstPage=page_number, onLaterPages=page_number)
+    SimpleDocTemplate(str(target), pagesize=page, invariant=True).build(
+        story, onFirstPage=page_number, onLaterPages=page_number
+    )
     return target
 
 
