@@ -10,6 +10,7 @@ XXGK_PURE_PYTHON=1 at install time skips the compiler (no C compiler, or while d
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import sys
@@ -42,6 +43,12 @@ class BuildWithStamp(build_ext):
         in_place = self.inplace or getattr(self, "editable_mode", False)
         package = Path("extractor") if in_place else Path(self.build_lib) / "extractor"
         (package / STAMP).write_text(json.dumps(COMPILED_FROM, indent=1) + "\n", encoding="utf-8")
+        if in_place:
+            # pip byte-compiles what a wheel installs, not an editable source tree: without this, every
+            # process where PYTHONDONTWRITEBYTECODE is set (CI images, containers) compiles the package's
+            # plain-Python modules from source at start-up, a sixth of it. Stale files are recompiled
+            # by Python itself (each .pyc records its source's mtime).
+            compileall.compile_dir(str(package), quiet=1)
 
 
 class BuildWithPrompts(build_py):

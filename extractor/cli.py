@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
@@ -92,7 +92,7 @@ def _not_a_report_file(f: Path, parts: tuple[str, ...], own: set[Path]) -> str |
         return "in a saved page's asset folder"
     if f.name.endswith(".gold.json"):
         return "gold"
-    if f.resolve() in own or f.name.endswith(".errors.jsonl"):
+    if f.name.endswith(".errors.jsonl") or (f.name in {o.name for o in own} and f.resolve() in own):
         return "output of this tool"
     if f.stem.lower() in DOCUMENTATION:
         return "documentation (README, LICENSE, …)"
@@ -341,8 +341,8 @@ def extract_cmd(
             skip = batch.done_hashes(out_path) if resume and out_path else set()
         if out_path:
             out_path.parent.mkdir(parents=True, exist_ok=True)
-        out: TextIO | None = (
-            None if parts else open(out_path, "a" if resume else "w", encoding="utf-8") if out_path else sys.stdout  # noqa: SIM115
+        out: BinaryIO | None = (  # records are written as the UTF-8 bytes they are encoded to
+            None if parts else open(out_path, "ab" if resume else "wb") if out_path else sys.stdout.buffer  # noqa: SIM115
         )
         if errors_path and not resume:
             errors_path.unlink(missing_ok=True)  # a side file from an earlier run would tell of its errors
@@ -360,7 +360,7 @@ def extract_cmd(
                 cluster=cluster, seconds=file_timeout,
             )  # fmt: skip
     finally:
-        if out is not None and out is not sys.stdout:
+        if out is not None and out is not sys.stdout.buffer:
             out.close()
         if errors is not None:
             errors.close()
@@ -379,7 +379,9 @@ def extract_cmd(
 
         outputs = distributed.part_files(parts)
     if outputs:
-        found = crossyear.annotate(*outputs)
+        # A fresh single output this run wrote whole: its records' figures were kept as they were written.
+        fresh = summary.entries if not resume and not parts and out_path is not None else None
+        found = crossyear.annotate(*outputs, written=fresh)
         if found.pairs:
             _fail(found.summary())
     if parts:
@@ -394,13 +396,13 @@ def extract_cmd(
 @contextmanager
 def _progress_bar(total: int, show: bool | None) -> Iterator[Callable[[object], None]]:
     """A rich progress bar on stderr with rate and ETA; a no-op when stderr is not a terminal."""
+    if not (sys.stderr.isatty() if show is None else show):  # rich is not even imported: a batch job's start-up
+        yield lambda _: None
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     console = Console(stderr=True)
-    if not (console.is_terminal if show is None else show):
-        yield lambda _: None
-        return
     columns = (
         TextColumn("extracting"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),

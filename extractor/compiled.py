@@ -11,6 +11,7 @@ Imports only the standard library: setup.py loads this file before the package i
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.abc
 import importlib.machinery
@@ -20,10 +21,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 # The per-report hot path of rules-only extraction, in pipeline order, named below the package.
 CORE = (
-    "core.normalize", "core.numbers", "core.arithmetic", "core.reading",
+    "core.values", "core.normalize", "core.numbers", "core.arithmetic", "core.reading",
     "rules.sections", "rules.meta", "rules.cells", "rules.tables", "rules.narrative", "rules.reconcile", "rules.record",
     "rules.regions", "rules.solve", "rules.glued", "rules.linebreaks",
     "pipeline",
@@ -100,3 +102,37 @@ def use_compiled() -> str:
         )
         return "interpreted (sources changed since it was compiled)"
     return "compiled (mypyc)"
+
+
+def restore_annotations(module: ModuleType, *classes: type) -> None:
+    """Give the dataclasses of a compiled core module back the field types (and docstrings) their
+    source declares.
+
+    mypyc compiles a dataclass into a native class and erases its annotations to runtime classes (a
+    union becomes `type`); pydantic reads them to validate and serialise the class inside a model. So
+    the source is run once more as a plain module, and each declared annotation is evaluated in the
+    compiled module's namespace (so that `list[Span]` names the compiled Span). A native instance has
+    no __dict__: __slots__ tells pydantic to set its fields one by one. Interpreted classes are left
+    alone."""
+    if not str(getattr(module, "__file__", "")).endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+        return
+    name = module.__name__.partition(".")[2]
+    spec = importlib.util.spec_from_file_location(f"{module.__name__}__source", source_path(PACKAGE, name))
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{module.__name__}: compiled, and its source (for the record's types) is missing")
+    twin = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = twin  # dataclasses looks its module up while it makes the class
+    try:
+        spec.loader.exec_module(twin)
+    finally:
+        del sys.modules[spec.name]
+    namespace = vars(module)
+    for cls in classes:
+        source = getattr(twin, cls.__name__)
+        cls.__doc__ = source.__doc__  # the JSON Schema's descriptions (compiling drops docstrings too)
+        declared = vars(source)["__annotations__"]
+        hints = {k: eval(a, namespace) if isinstance(a, str) else a for k, a in declared.items()}
+        cls.__annotations__ = hints
+        for f in dataclasses.fields(cls):
+            f.type = hints[f.name]
+        cls.__slots__ = tuple(hints)

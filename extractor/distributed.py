@@ -128,12 +128,12 @@ def run_partition(
         lines = [o.line for o in outs if o.line is not None]
         if lines:
             tmp = f"{part}.{os.getpid()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as f:
-                f.writelines(line + "\n" for line in lines)
+            with open(tmp, "wb") as f:
+                f.writelines(line + b"\n" for line in lines)
             os.replace(tmp, part)  # whole or absent: a part is never read half-written
         for o in outs:
             if o.line is not None:
-                o.line = ""  # written; the client counts it
+                o.line = b""  # written; the client counts it
     return outs
 
 

@@ -19,7 +19,7 @@ from extractor.rules.linebreaks import line_breaks
 from extractor.rules.meta import NOT_A_REPORT, detect_format, format_value, is_annual_report, read_meta
 from extractor.rules.narrative import read_narrative
 from extractor.rules.reconcile import reconcile
-from extractor.rules.record import assemble
+from extractor.rules.record import assemble, blank
 from extractor.rules.regions import TABLES, table_regions
 from extractor.rules.sections import Section, split_sections
 from extractor.rules.tables import read_active, read_applications, read_disputes
@@ -48,7 +48,7 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
     sections = split_sections(norm.text)
     if not is_annual_report(norm, len(sections)):
         raise InputError(NOT_A_REPORT)
-    report = Report(source=doc.source, content_hash=doc.content_hash, extractor_version=__version__)
+    report = blank(Report, source=doc.source, content_hash=doc.content_hash, extractor_version=__version__)
     report.meta = read_meta(norm)
     year = report.meta.year.value
     fmt, evidence = detect_format(norm, _has_application_table(norm, sections), year if type(year) is int else None)

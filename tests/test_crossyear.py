@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from extractor.core.schema import APPLICANT_COLUMNS
+from extractor.results import batch
 from extractor.results.crossyear import Entry, annotate, results
 from tests.synth import random_report, render
 
@@ -71,14 +74,16 @@ def consecutive_pair(rng: random.Random, break_x1: bool) -> tuple[dict, dict]:
     return last, this
 
 
-def test_a_batch_records_cross_year_results_in_both_records(tmp_path: Path) -> None:
+@pytest.mark.parametrize("flat", [False, True])
+def test_a_batch_records_cross_year_results_in_both_records(tmp_path: Path, flat: bool) -> None:
     rng = random.Random(3)
     for organ, broken in (("某县民政局", False), ("某县水利局", True)):
         last, this = consecutive_pair(rng, broken)
         (tmp_path / f"{organ}_2022.txt").write_text(render(last, "2021", "markdown", organ, 2022), "utf-8")
         (tmp_path / f"{organ}_2023.txt").write_text(render(this, "2021", "markdown", organ, 2023), "utf-8")
     out = tmp_path / "out" / "r.jsonl"
-    p = subprocess.run([sys.executable, "-m", "extractor.cli", "extract", str(tmp_path), "-o", str(out)],
+    flag = ["--flat"] if flat else []
+    p = subprocess.run([sys.executable, "-m", "extractor.cli", "extract", str(tmp_path), "-o", str(out), *flag],
                        capture_output=True, text=True)  # fmt: skip
     assert p.returncode == 0, p.stderr
     # One column off by one breaks that column and the 总计 column: two mismatches, one pair.
@@ -89,7 +94,30 @@ def test_a_batch_records_cross_year_results_in_both_records(tmp_path: Path) -> N
         assert sorted(c["rule"] for c in failed) == ["X1[natural_person]", "X1[total]"]
     assert all(c["outcome"] == "PASS" for c in records["某县民政局_2023"]["cross_year"] if c["rule"].startswith("X1"))
     # Never fixed: the printed values stay as they were.
-    assert records["某县水利局_2023"]["applications"]["carried_over"]["natural_person"]["status"] == "parsed"
+    if flat:
+        assert records["某县水利局_2023"]["values"]["applications.carried_over.natural_person"] is not None
+    else:
+        assert records["某县水利局_2023"]["applications"]["carried_over"]["natural_person"]["status"] == "parsed"
     again = out.read_text("utf-8")
     annotate(out)  # a second pass (a resumed batch) changes nothing
     assert out.read_text("utf-8") == again
+
+
+def test_figures_kept_while_writing_stand_for_reading_the_output_back(tmp_path: Path) -> None:
+    """A batch keeps each flat record's cross-year figures as it writes it; the pass then gives
+    exactly what reading the whole output back gives."""
+    rng = random.Random(5)
+    for organ, broken in (("某县民政局", False), ("某县水利局", True), ("某县教育局", True)):
+        last, this = consecutive_pair(rng, broken)
+        (tmp_path / f"{organ}_2022.txt").write_text(render(last, "2021", "markdown", organ, 2022), "utf-8")
+        (tmp_path / f"{organ}_2023.txt").write_text(render(this, "2021", "markdown", organ, 2023), "utf-8")
+    (tmp_path / "无机关.txt").write_text("这不是年度报告", "utf-8")  # an error line keeps no figures
+    kept, read = tmp_path / "kept.jsonl", tmp_path / "read.jsonl"
+    with kept.open("wb") as out:
+        summary = batch.run(sorted(tmp_path.glob("*.txt")), out, flat=True)
+    assert summary.entries is not None and len(summary.entries) == 6 and summary.failed == 1
+    read.write_bytes(kept.read_bytes())
+    by_kept = annotate(kept, written=summary.entries)
+    by_reading = annotate(read)
+    assert (by_kept.pairs, by_kept.failed) == (by_reading.pairs, by_reading.failed) and by_kept.pairs == 3
+    assert kept.read_bytes() == read.read_bytes()

@@ -45,7 +45,7 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return files
 
 
-def sources(lines: list[str]) -> Counter[str]:
+def sources(lines: list[bytes]) -> Counter[str]:
     return Counter(json.loads(line)["source"] for line in lines)
 
 
@@ -60,7 +60,7 @@ def test_records_match_the_process_pool_and_a_bad_file_is_one_error(client: Clie
         [*XXGK, "extract", *map(str, files), "-o", str(pooled), "-j", "2"], capture_output=True, text=True
     )
     assert p.returncode == 1 and p.stderr.count(f"{bad}: ") == 1
-    with dasked.open("w", encoding="utf-8") as out, (tmp_path / "errors.jsonl").open("w") as errors:
+    with dasked.open("wb") as out, (tmp_path / "errors.jsonl").open("w") as errors:
         summary = batch.run(files, out, errors=errors, cluster=distributed.Cluster(client, partition=3))
     assert sorted(dasked.read_text("utf-8").splitlines()) == sorted(pooled.read_text("utf-8").splitlines())
     assert summary.done == len(files) - 1 and [s for s, _ in summary.errors] == [str(bad)]

@@ -57,7 +57,7 @@ def test_a_misbehaving_endpoint_leaves_the_rules_record_within_the_deadline(beha
 def test_an_endpoint_that_goes_away_mid_batch_loses_no_report() -> None:
     server, _ = model_servers.goes_away_after(1)
     files = [REPORT, *sorted((CORPUS / "seeds").glob("00[0-3]_*.txt"))]
-    out = io.StringIO()
+    out = io.BytesIO()
     try:
         summary = batch.run(files, out, llm=client(server.url))
     finally:

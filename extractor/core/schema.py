@@ -9,57 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from dataclasses import field as dc_field
 from functools import cache, cached_property
 from operator import attrgetter
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel as PydanticModel
+from pydantic import ConfigDict, Field
 
-Status = Literal["parsed", "derived", "blank", "missing", "source_inconsistent", "review"]
-# "ocr": a table cell or sentence recognised from an image (a scanned page, a table pasted as a picture).
-Source = Literal["table_cell", "sentence", "ocr", "model", "rule", "reviewer", "metadata", "none"]
+from extractor.compiled import restore_annotations
+from extractor.core import values
+from extractor.core.values import Scalar, Source, Span, Status, Value
+
+__all__ = ["Scalar", "Source", "Span", "Status", "Value"]  # the leaves of the record, declared in core.values
+restore_annotations(values, Span, Value)
+
 Outcome = Literal["PASS", "FAIL", "NOT_ASSESSABLE"]
 # The report formats: the two official table formats (2019 试行, 2021) and pre-2019 reports ("legacy").
 Format = Literal["2019", "2021", "legacy"]
-Scalar = int | float | str | None
 
 
-@dataclass(slots=True)
-class Span:
-    """Where a value was read: offsets into the normalised text and into the text as the user has it."""
+class BaseModel(PydanticModel):
+    """Every model of the record. Pydantic builds a model's validator and serialiser when it is first
+    used, not at import: a rules-only batch writing flat records never validates a Report (the stages
+    fill it without validation, rules.record.construct), and building them cost a third of start-up."""
 
-    start: int
-    end: int
-    source_start: int
-    source_end: int
-    quote: str
-    path: str | None = None  # HTML, Word, PDF input: the path of the table cell the value was read from
-    page: int | None = None  # PDF input: the page (1-based) the value is printed on
-
-
-@dataclass(slots=True)
-class Value:
-    """One field of a report: the value and everything a person needs to trust it or not.
-
-    A slots dataclass rather than a BaseModel: a report holds hundreds of them and building them was
-    most of the extraction time. Pydantic validates and serialises it as part of Report all the same.
-    - raw: the text as printed, before unit conversion;
-    - rules: the checks that involve this field, as "RULE:OUTCOME";
-    - review: why a person should look at it (empty when nothing needs a look).
-    """
-
-    value: Scalar = None
-    status: Status = "missing"
-    source: Source = "none"
-    evidence: list[Span] = dc_field(default_factory=list)
-    confidence: float = 0.0
-    raw: str | None = None
-    rules: tuple[str, ...] = ()  # set whole by the reconciler: a tuple shared by every value with the same rules
-    review: list[str] = dc_field(default_factory=list)
-    note: str | None = None
-    # For values the model filled: model, mode, temperature, seed, max_tokens, prompt and schema hashes.
-    provenance: dict[str, str | bool | int | float | None] | None = None
+    model_config = ConfigDict(defer_build=True)
 
 
 V = Annotated[Value, Field(default_factory=Value)]
@@ -297,22 +271,10 @@ class Report(BaseModel):
         return node if isinstance(node, Value) else None
 
     def flat(self) -> dict:
-        """The flat record of ../shared/spec/flat-record.md."""
-        values: dict[str, Scalar] = {}
-        confidence: dict[str, float] = {}
-        rounded = _ROUNDED
-        for fid, v in self.fields():
-            if v.status == "missing" and v.value is None and not v.review:
-                continue  # the report does not have this field at all
-            values[fid] = v.value
-            c = v.confidence
-            r = rounded.get(c)
-            if r is None:  # a handful of tiers recur in every report: round each once
-                if len(rounded) >= 4096:  # bounded, so a batch's memory stays flat
-                    rounded.clear()
-                r = rounded[c] = round(c, 3)
-            confidence[fid] = r
-        return {"source": self.source, "values": values, "confidence": confidence, "review": list(self.review)}
+        """The flat record of ../shared/spec/flat-record.md (rules.record.flat)."""
+        from extractor.rules.record import flat
+
+        return flat(self)
 
 
 _PARTS = ("meta", "active", "applications", "disputes", "narrative")
@@ -336,7 +298,6 @@ def _field_ids_of(cls: type[BaseModel], prefix: str) -> Iterator[str]:
                 yield from _field_ids_of(nested, f"{prefix}{name}.")
 
 
-_ROUNDED: dict[float, float] = {}
 _PATHS: dict[tuple, list[tuple[str, Callable[[BaseModel], Value]]]] = {}
 
 

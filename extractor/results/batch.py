@@ -22,7 +22,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -30,8 +30,10 @@ from typing import IO, TYPE_CHECKING, Any
 from extractor.core.schema import Usage
 from extractor.pipeline import extract_document
 from extractor.read.load import InputError, display_name, is_url, load_bytes, read_bytes
-from extractor.results import jsonl
+from extractor.results import crossyear, jsonl
+from extractor.results.crossyear import Entry
 from extractor.results.pool import imap_surviving
+from extractor.rules.record import blank
 
 if TYPE_CHECKING:
     from extractor.distributed import Cluster
@@ -43,11 +45,15 @@ class Outcome:
     """What one input gave: a serialised record, or the one-line reason it gave none."""
 
     source: str
-    line: str | None = None
+    line: bytes | None = None  # the record: one line of UTF-8 JSON, without its newline
     error: str | None = None
     usage: Usage | None = None
     flagged: int = 0
     skipped: bool = False  # its content hash was already in the output (resume, checked where it was read)
+    # The figures the cross-year pass needs, taken from the record as it was made (flat records), so
+    # that the batch need not parse its whole output again: None when the record has no agency or year.
+    figures: Entry | None = None
+    figured: bool = False  # figures were taken (a full record leaves them to the pass)
 
 
 class SideFile:
@@ -95,18 +101,26 @@ class Summary:
     skipped: int = 0  # already in the output (resume)
     failed: int = 0
     flagged: int = 0
-    usage: Usage = field(default_factory=Usage)
+    usage: Usage = field(default_factory=lambda: blank(Usage))  # unvalidated: builds no validator
     errors: list[tuple[str, str]] = field(default_factory=list)
+    written: int = 0  # records written to `out` by this run
+    # The cross-year figures of the records written, by line; None once a record came without them.
+    entries: list[Entry] | None = field(default_factory=list)
 
-    def take(self, o: Outcome, out: IO[str] | None, errors: IO[str] | SideFile | None) -> None:
+    def take(self, o: Outcome, out: IO[bytes] | None, errors: IO[str] | SideFile | None) -> None:
         """Count one outcome, writing its record to `out` (None: already written by a worker) and its
         error to `errors`, each flushed at once so that a kill loses nothing finished."""
         if o.skipped:
             self.skipped += 1
         elif o.line is not None:
             if out is not None:
-                out.write(o.line + "\n")
+                out.write(o.line + b"\n")
                 out.flush()
+                if self.entries is not None and not o.figured:
+                    self.entries = None
+                elif self.entries is not None and o.figures is not None:
+                    self.entries.append(replace(o.figures, line=self.written))
+                self.written += 1
             self.done += 1
             self.flagged += o.flagged
             if o.usage is not None:
@@ -250,10 +264,10 @@ def extract_one(
         return Outcome(source, error=f"internal error ({type(e).__name__}: {e})")
     if flat:
         record = {**report.flat(), "content_hash": report.content_hash}
-        line = jsonl.dumps(record)
-    else:
-        line = report.model_dump_json()
-    return Outcome(source, line=line, usage=report.usage, flagged=len(report.review))
+        line = jsonl.encode(record)
+        figures = crossyear.entry(0, record)
+        return Outcome(source, line, usage=report.usage, flagged=len(report.review), figures=figures, figured=True)
+    return Outcome(source, line=report.model_dump_json().encode(), usage=report.usage, flagged=len(report.review))
 
 
 def _extract_chunk(tasks: list[tuple[str | Path, bool, float]]) -> list[Outcome]:
@@ -335,7 +349,7 @@ def outcomes(
 
 def run(
     files: Iterable[str | Path],
-    out: IO[str] | None,
+    out: IO[bytes] | None,
     *,
     flat: bool = False,
     workers: int = 1,

@@ -14,7 +14,7 @@ import math
 import os
 import re
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from extractor.core.schema import CROSS_YEAR_RULES, CrossYearRule
@@ -86,7 +86,9 @@ def entry(line: int, record: dict) -> Entry | None:
     organ, year, fmt = get(record, "meta.organ"), get(record, "meta.year"), get(record, "meta.format")
     if not isinstance(organ, str) or not isinstance(year, int) or not organ.strip():
         return None  # a report without a known agency and year cannot be paired
-    values = {f: v for f in _NEEDED if isinstance(v := get(record, f), int | float) and not isinstance(v, bool)}
+    flat = record.get("values")
+    pick = flat.get if isinstance(flat, dict) else (lambda f: get(record, f))  # a flat record: one dict lookup a field
+    values = {f: v for f in _NEEDED if isinstance(v := pick(f), int | float) and not isinstance(v, bool)}
     return Entry(line, record.get("source", ""), _BLANKS.sub("", organ), year, str(fmt), Figures(values))
 
 
@@ -138,17 +140,27 @@ def results(entries: list[Entry]) -> tuple[dict[int, list[dict]], Found]:
     return per_line, found
 
 
-def annotate(*outputs: Path) -> Found:
+def annotate(*outputs: Path, written: list[Entry] | None = None) -> Found:
     """Check the reports in a batch output (one file, or the parts of a partitioned output) across
     years and record the outcomes in both records.
 
     Two streaming passes, so memory does not grow with the size of the records: one to collect
     the few figures the rules need, one to rewrite the lines whose cross-year results changed.
+    `written`: the figures of every record of a single output this process has just written whole
+    (`entry` of each, `line` its line index); they stand for the first pass, which would parse every
+    record again only to find them.
     """
-    entries = []
+    entries: list[Entry] = []
     stale: set[int] = set()  # files whose records carry cross-year results from an earlier run
     where: list[tuple[int, int]] = []  # entry id -> (file, line index in it)
-    for k, output in enumerate(outputs):
+    if written is not None and len(outputs) == 1:
+        for e in written:
+            where.append((0, e.line))
+            entries.append(replace(e, line=len(where) - 1))
+        outputs_read: tuple[Path, ...] = ()
+    else:
+        outputs_read = outputs
+    for k, output in enumerate(outputs_read):
         for line in jsonl.lines(output):
             if line.record.get("cross_year"):
                 stale.add(k)

@@ -20,6 +20,8 @@ from typing import Any
 
 import orjson
 
+READ_BUFFER = 1 << 20  # a flat record is ~20 KB: through the default 8 KB buffer, each line is copied piece by piece
+
 
 class ResultsError(ValueError):
     """A results file that cannot be read as records; the message names the file and the line."""
@@ -36,7 +38,7 @@ def lines(path: str | Path) -> Iterator[Line]:
     """Every record of a results file, with where it stands."""
     path = Path(path)
     offset = 0
-    with path.open("rb") as f:
+    with path.open("rb", buffering=READ_BUFFER) as f:
         for number, raw in enumerate(f, 1):
             at, offset = offset, offset + len(raw)
             if not raw.strip():
@@ -55,10 +57,16 @@ def lines(path: str | Path) -> Iterator[Line]:
 
 def dumps(record: dict[str, Any]) -> str:
     """One record as a line of JSON (without its newline), UTF-8 characters as they are."""
+    return encode(record).decode()
+
+
+def encode(record: dict[str, Any]) -> bytes:
+    """One record as a line of UTF-8 JSON (without its newline), ready for a results file opened in
+    binary: a batch writes 20 KB a report, and decoding it to text only to encode it again cost 3%."""
     try:
-        return orjson.dumps(record).decode()
+        return orjson.dumps(record)
     except TypeError:  # what orjson cannot encode (an integer past 64 bits, printed by a hostile report)
-        return json.dumps(record, ensure_ascii=False)
+        return json.dumps(record, ensure_ascii=False).encode()
 
 
 def loads(raw: bytes | str) -> Any:

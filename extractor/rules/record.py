@@ -36,6 +36,23 @@ def construct(cls: type[M], fields: dict) -> M:
     return obj
 
 
+def blank(cls: type[M], **given: object) -> M:
+    """A new `cls` with `given` fields and every other at its default, without validation: a Report
+    made this way needs no validator, so none is built (schema.BaseModel defers building them)."""
+    fields: dict[str, object] = {}
+    for name, f in cls.model_fields.items():
+        factory = f.default_factory
+        if name in given:
+            fields[name] = given[name]
+        elif factory is None:
+            fields[name] = f.default
+        elif isinstance(factory, type) and issubclass(factory, BaseModel):
+            fields[name] = blank(factory)
+        else:
+            fields[name] = factory()  # type: ignore[call-arg]
+    return construct(cls, fields)
+
+
 _PLANS: dict[tuple[type[BaseModel], str], list[tuple[str, object]]] = {}
 # The plans whose every field is a Value (table rows, groups), as (name, field id): None for the others.
 _LEAVES: dict[tuple[type[BaseModel], str], list[tuple[str, str]] | None] = {}
@@ -174,3 +191,40 @@ def assemble(report: Report, values: dict[str, Value], fmt: Format, read: list[s
     # Every reviewed value is in `values` (the stages put it there) or in meta.
     meta = [(f"meta.{name}", getattr(report.meta, name)) for name in type(report.meta).model_fields]
     report.review = [fid for fid, v in (*meta, *values.items()) if v.review and report.get(fid) is v]
+
+
+# ---------------------------------------------------------------- the flat record
+_ROUNDED: dict[float, float] = {}  # confidence -> rounded to 3 places: a handful of tiers recur in every report
+FLAT_PARTS = ("meta", "active", "applications", "disputes", "narrative")
+
+
+def flat(report: Report) -> dict:
+    """The flat record of ../shared/spec/flat-record.md: every field the report has, by field id, in
+    declaration order. A field the report's format does not have (status missing, no value, no review)
+    is left out. Walks the models' own dicts: a batch writes one of these per report."""
+    values: dict[str, object] = {}
+    confidence: dict[str, float] = {}
+    fields = report.__dict__
+    for part in FLAT_PARTS:
+        model = fields[part]
+        if model is not None:
+            _flatten(model.__dict__, part, values, confidence)
+    return {"source": report.source, "values": values, "confidence": confidence, "review": list(report.review)}
+
+
+def _flatten(fields: dict[str, object], prefix: str, values: dict[str, object], confidence: dict[str, float]) -> None:
+    for name, child in fields.items():
+        if isinstance(child, Value):
+            if child.status == "missing" and child.value is None and not child.review:
+                continue
+            fid = f"{prefix}.{name}"
+            values[fid] = child.value
+            c = child.confidence
+            r = _ROUNDED.get(c)
+            if r is None:
+                if len(_ROUNDED) >= 4096:  # bounded, so a batch's memory stays flat
+                    _ROUNDED.clear()
+                r = _ROUNDED[c] = round(c, 3)
+            confidence[fid] = r
+        elif isinstance(child, BaseModel):
+            _flatten(child.__dict__, f"{prefix}.{name}", values, confidence)
