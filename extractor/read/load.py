@@ -11,12 +11,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote
 
-import charset_normalizer
-import lxml.html
-from lxml import etree
+if TYPE_CHECKING:  # lxml and charset_normalizer are imported where used: a batch of UTF-8 text needs neither
+    from lxml import etree
 
 from extractor.core.errors import InputError
 from extractor.read.render import SPACES, Anchor, Rendered, TextWriter
@@ -249,6 +248,8 @@ def decode(data: bytes) -> tuple[str, str]:
             return data.decode(name), name
         except (LookupError, UnicodeDecodeError):
             pass
+    import charset_normalizer
+
     best = charset_normalizer.from_bytes(data, cp_isolation=None).best()
     if best is None:
         raise InputError("binary file, not a report (no text encoding fits)")
@@ -286,6 +287,9 @@ def render_html(html: str, pictures: Pictures | None = None) -> Rendered:
     Keeps, for each table cell, its offsets in that text and its element path. With `pictures` (and
     the OCR extra), a table pasted into the page as a picture is read where the <img> stands.
     """
+    import lxml.html
+    from lxml import etree
+
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     try:
         root = lxml.html.document_fromstring(html)
