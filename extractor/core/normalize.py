@@ -26,7 +26,11 @@ _CJK_EXTRA = frozenset("“”‘’《》〈〉【】、。")
 # which makes this scan three times faster than the same rule written as two alternatives.
 CJK_CLASS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’《》〈〉【】"
 _SPACE = "[ \u00a0\u3000]"
-_SPACE_RUN = re.compile(f"{_SPACE}(?:{_SPACE}*(?=\n|$)|(?<=[0-9{CJK_CLASS}]{_SPACE}){_SPACE}*(?=[0-9{CJK_CLASS}]))")
+# A run of spaces at a line's end, or between CJK/digits. Each branch is tried only where a run starts
+# (aligned columns are long runs: retried at every space, the run cost its length squared).
+_SPACE_RUN = re.compile(
+    f"{_SPACE}(?:(?<!{_SPACE}{_SPACE}){_SPACE}*+(?=\n|$)|(?<=[0-9{CJK_CLASS}]{_SPACE}){_SPACE}*(?=[0-9{CJK_CLASS}]))"
+)
 # Page footers a PDF's text keeps between lines, each alone on its line: "— 3 —", "第 2 页 共 9 页".
 _PAGE_OF = r"第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?"
 PAGE_FOOTER = re.compile(rf"[—–-][—–-]*[ \t]*\d{{1,3}}[ \t]*[—–-]+|{_PAGE_OF}")

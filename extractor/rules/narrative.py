@@ -33,6 +33,13 @@ _CLAUSE_END = rf"(?:{_GAP}{{0,6}}?(?:情况|案件|情形|事项)|(?=[、和及�
 # A bracketed aside after a noun: "收取的费用（检索费、邮寄费、复制费等）为0元".
 _ASIDE = r"[(（][^()（）\n]{0,30}[)）]"
 
+# The count of applications as a noun, read from the start of its clause, which must not count
+# answers, carried-over ones or reviews.
+_COUNT_AS_NOUN = (
+    rf"(?<![^，,。；;！!？?\n])(?:(?!办结|答复|处理|结转|复议|诉讼)[^。；;！!？?\n、，,]){{0,30}}?"
+    rf"(?:依申请|信息公开){_ITEM}{{0,12}}?申请(?:总量|总数|数量)(?:为|是|达|共计|共)?\s*{_N}{_APPLICATIONS}"
+)
+
 # Each fact: patterns whose `num` group is the value; `zero` patterns state there was none.
 PATTERNS: dict[str, list[str]] = {
     "applications_received": [
@@ -40,10 +47,8 @@ PATTERNS: dict[str, list[str]] = {
         rf"(?:收到|受理|接收|新收){_GAP}{{0,6}}?依申请{_GAP}{{0,16}}?{_N}{_APPLICATIONS}",
         # The number before its noun: "收到70件申请", "共收到政府信息公开申请的有12份".
         rf"(?:收到|受理|接收|接到){_GAP}{{0,12}}?{_N}{_APPLICATIONS}(?:(?:{_NOT_A_CASE}{_ITEM}){{0,12}}?)申请(?!人)",
-        # The count as a noun: "依申请公开政府信息申请总量为12件", "政府信息公开申请数量为7件". Read from
-        # the start of its clause, which must not count answers, carried-over ones or reviews.
-        rf"(?<![^，,。；;！!？?\n])(?:(?!办结|答复|处理|结转|复议|诉讼)[^。；;！!？?\n、，,]){{0,30}}?"
-        rf"(?:依申请|信息公开){_ITEM}{{0,12}}?申请(?:总量|总数|数量)(?:为|是|达|共计|共)?\s*{_N}{_APPLICATIONS}",
+        # The count as a noun: "依申请公开政府信息申请总量为12件", "政府信息公开申请数量为7件".
+        _COUNT_AS_NOUN,
     ],
     "applications_completed": [
         rf"(?:已办结|办结|答复|办理完成|共办理|已办理|处理完毕){_GAP}{{0,14}}?{_N}{_APPLICATIONS}",
@@ -99,6 +104,11 @@ ANCHORS = {
     "fee_amount": ("费",),
 }
 _WINDOW = 90
+
+# Words a pattern cannot match without: it runs only in the windows holding one. A pattern that must
+# try a clause start at every character (the count as a noun) is the costliest of all, and its word
+# is rare in prose.
+NEEDS: dict[str, tuple[str, ...]] = {_COUNT_AS_NOUN: ("总量", "总数", "数量")}
 
 _COMPILED = {k: [re.compile(p) for p in v] for k, v in PATTERNS.items()}
 _ZERO = {k: [re.compile(p) for p in v] for k, v in ZERO_PATTERNS.items()}
@@ -247,7 +257,9 @@ def _candidates(
         return out, hostile
     markers, qualified = _marker_patterns()
     for pattern in _COMPILED[name]:
-        for m in _finditer(pattern, text, windows):
+        needs = NEEDS.get(pattern.pattern)
+        within = [(a, b) for a, b in windows if any(text.find(w, a, b) >= 0 for w in needs)] if needs else windows
+        for m in _finditer(pattern, text, within):
             if _in_skip(to_doc(m.start()), skip) or not _plausible(text, name, m):
                 continue
             if markers.search(_sentence(text, m.start(), m.end())):
