@@ -27,6 +27,7 @@ from tests.synth import (
     Truth,
     break_numbers,
     collapse_identical_lines,
+    header_one_character_per_line,
     random_report,
     render,
 )
@@ -46,6 +47,12 @@ LAYOUTS: dict[str, Layout] = {
     "one-line (tabs)": lambda t, fmt, rng: LINE_LOSING["one-line"](render(t, fmt, "tabs")),
     "lines, identical runs collapsed": lambda t, fmt, rng: collapse_identical_lines(render(t, fmt, "lines")),
     "lines, numbers broken over two lines": lambda t, fmt, rng: break_numbers(render(t, fmt, "lines"), rng, 0.2),
+    **{
+        f"{style}, header one char per line": (
+            lambda t, fmt, rng, s=style: header_one_character_per_line(render(t, fmt, s))
+        )
+        for style in ("lines", "cell_per_line", "fixed", "tabs")
+    },
 }
 
 

@@ -256,6 +256,17 @@ PAGE_REWRITES: dict[str, Callable[[str], str]] = {
 LINE_LOSING = {"one-line": lambda text: re.sub(r"\s*\n\s*", " ", text)}
 
 
+def header_one_character_per_line(text: str) -> str:
+    """表三 with its column header printed as a narrow Word column exports it: each character of each
+    header word on a line of its own (申/请/人/情/况, 自/然/人, …), before the first row."""
+    lay = layout()
+    words = [lay.app_header_labels[0], *(c.label for c in lay.app_columns[:1]), lay.app_header_labels[1]]
+    words += [c.label for c in lay.app_columns[1:]]
+    first = lay.app_rows[0].label
+    at = text.index(first)
+    return text[:at] + "\n".join(ch for word in words for ch in word) + "\n" + text[at:]
+
+
 def collapse_identical_lines(text: str) -> str:
     """A crawler's copy of one-cell-per-line text: blank lines gone and each run of identical
     consecutive lines kept once (`28` / `0` / `28` for 28,0,0,0,0,0,28)."""

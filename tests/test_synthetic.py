@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from extractor import extract
 from extractor.results.evaluate import same
-from tests.synth import LINE_LOSING, PAGE_REWRITES, STYLES, random_report, render
+from tests.synth import LINE_LOSING, PAGE_REWRITES, STYLES, header_one_character_per_line, random_report, render
 
 
 @settings(max_examples=25, deadline=None)
@@ -98,3 +98,16 @@ def test_zeros_printed_as_empty_cells_parse_back_in_every_text_layout(
     wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
     assert all(flat["values"].get(k) is None and k in flat["review"] for k in wrong), wrong
     assert len(wrong) < 0.2 * len(truth)  # the blanks the arithmetic leaves open, not whole rows lost
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10**6), fmt=st.sampled_from(["2019", "2021"]), style=st.sampled_from(TEXT_STYLES))
+def test_a_header_broken_one_character_per_line_is_no_row(seed: int, fmt: str, style: str) -> None:
+    """表三's column header exported one character per line (申/请/人/情/况, 自/然/人, …): read exactly, and
+    none of its characters is taken for a row or a cell."""
+    truth = random_report(random.Random(seed), fmt)
+    report = extract(text=header_one_character_per_line(render(truth, fmt, style)), name=f"synthetic.{style}")
+    flat = report.flat()
+    wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
+    assert wrong == {}
+    assert not [f for f in flat["review"] if f.startswith("applications.")]
