@@ -33,7 +33,11 @@ _SPACE_RUN = re.compile(
 )
 # Page footers a PDF's text keeps between lines, each alone on its line: "— 3 —", "第 2 页 共 9 页".
 _PAGE_OF = r"第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?"
-PAGE_FOOTER = re.compile(rf"[—–-][—–-]*[ \t]*\d{{1,3}}[ \t]*[—–-]+|{_PAGE_OF}")
+_DASHED = r"[—–-][—–-]*[ \t]*\d{1,3}[ \t]*[—–-]+"
+PAGE_FOOTER = re.compile(f"{_DASHED}|{_PAGE_OF}")
+# The two kinds looked for apart over a whole text: neither can overlap the other, and the page kind
+# then starts with a literal (第) the regex engine skips to, where the union tried every character.
+_FOOTER_KINDS = (re.compile(_DASHED), re.compile(_PAGE_OF))
 # The same footers standing between two spaces inside a line (a page that lost its line breaks), not
 # begun by a hyphen: "0 - 4 - 5" between spaces may be cells of a row (blank, 4, blank).
 # Pinyin a mirror site prints after each character ("報(bào)告", "申請(qǐng)"): noise inside every word,
@@ -69,7 +73,7 @@ def _removable(text: str) -> list[tuple[int, int]]:
         if (is_cjk(before) and (is_cjk(after) or after.isdigit())) or (before.isdigit() and is_cjk(after)):
             spans.append((s, e))
     spans += [m.span() for m in PINYIN.finditer(text)]
-    for m in PAGE_FOOTER.finditer(text):
+    for m in (m for kind in _FOOTER_KINDS for m in kind.finditer(text)):
         # Its line, looked for nearby only: a page without line breaks must not cost a scan per footer.
         lo, hi = max(0, m.start() - 200), min(n, m.end() + 200)
         s = max(text.rfind("\n", lo, m.start()), lo - 1) + 1
