@@ -20,7 +20,14 @@ from extractor.core.schema import Narrative, Value
 from extractor.rules.sections import NUMBERED_TITLE
 
 # A number as prose writes it: digits (with thousands separators: 2,600) or Chinese numerals.
-_N = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零一二三四五六七八九十百千两]+)"
+# Its first character stands alone, ahead of the alternatives (digits with separators, digits, numerals)
+# that go on from it: a pattern that starts with a number then starts with one character class, which
+# the regex engine skips to, instead of trying the alternatives at every character of the text.
+_NUMERAL = "零一二三四五六七八九十百千两"
+_N = (
+    rf"(?P<num>[\d{_NUMERAL}]"
+    rf"(?:(?<=\d)(?:\d{{0,2}}(?:,\d{{3}})+(?:\.\d+)?|\d*(?:\.\d+)?)|(?<=[{_NUMERAL}])[{_NUMERAL}]*))"
+)
 _GAP = r"[^。；;！!？?\n\d]"  # inside one clause, no other number in between
 # Inside one item of a list: no list separator either ("复议2件、诉讼0件" binds each number to its noun).
 _ITEM = r"[^。；;！!？?\n\d、，,]"
@@ -54,11 +61,11 @@ PATTERNS: dict[str, list[str]] = {
         rf"(?:已办结|办结|答复|办理完成|共办理|已办理|处理完毕){_GAP}{{0,14}}?{_N}{_APPLICATIONS}",
     ],
     "reconsideration_total": [
-        rf"(?:行政)?复议(?:案件|案|申请)?(?:数为|数量为|数|为|共)?\s*{_N}{_CASES}",
+        rf"(?:行政复议|复议)(?:案件|案|申请)?(?:数为|数量为|数|为|共)?\s*{_N}{_CASES}",
         rf"{_N}{_CASES}(?:的)?{_ITEM}{{0,20}}?行政复议(?:申请|案件)?(?!、|和|及|与)",
     ],
     "litigation_total": [
-        rf"(?:行政)?诉讼(?:案件|案)?(?:数为|数量为|数|为|共)?\s*{_N}{_CASES}",
+        rf"(?:行政诉讼|诉讼)(?:案件|案)?(?:数为|数量为|数|为|共)?\s*{_N}{_CASES}",
         rf"{_N}{_CASES}(?:的)?{_ITEM}{{0,20}}?行政诉讼",
     ],
     "fee_amount": [
