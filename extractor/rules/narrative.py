@@ -31,8 +31,10 @@ _N = (
 _GAP = r"[^。；;！!？?\n\d]"  # inside one clause, no other number in between
 # Inside one item of a list: no list separator either ("复议2件、诉讼0件" binds each number to its noun).
 _ITEM = r"[^。；;！!？?\n\d、，,]"
-_APPLICATIONS = r"\s*(?:件|条|份|个)"  # measure words of applications ("申请21条", "1份申请")
-_CASES = r"\s*(?:件|起|宗|例|个)"  # of cases ("行政复议36起")
+_APPLICATION_WORDS = ("件", "条", "份", "个")  # measure words of applications ("申请21条", "1份申请")
+_CASE_WORDS = ("件", "起", "宗", "例", "个")  # of cases ("行政复议36起")
+_APPLICATIONS = rf"\s*(?:{'|'.join(_APPLICATION_WORDS)})"
+_CASES = rf"\s*(?:{'|'.join(_CASE_WORDS)})"
 _NOT_A_CASE = r"(?!复议|诉讼)"
 # The end of a clause, or a word that names what was not (情况, 案件 …): after a negated noun.
 _CLAUSE_END = rf"(?:{_GAP}{{0,6}}?(?:情况|案件|情形|事项)|(?=[、和及与或]|[。；;，,!！?？\n]|$))"
@@ -115,7 +117,13 @@ _WINDOW = 90
 # Words a pattern cannot match without: it runs only in the windows holding one. A pattern that must
 # try a clause start at every character (the count as a noun) is the costliest of all, and its word
 # is rare in prose.
-NEEDS: dict[str, tuple[str, ...]] = {_COUNT_AS_NOUN: ("总量", "总数", "数量")}
+# A count is printed with its measure word: a pattern that reads one needs one of them in the window
+# (a window around 复议 in 表四's heading holds a row of bare numbers, each a start to try).
+NEEDS: dict[str, tuple[str, ...]] = {
+    _COUNT_AS_NOUN: ("总量", "总数", "数量"),
+    **{p: _CASE_WORDS for ps in PATTERNS.values() for p in ps if _CASES in p},
+    **{p: _APPLICATION_WORDS for ps in PATTERNS.values() for p in ps if _APPLICATIONS in p and p != _COUNT_AS_NOUN},
+}
 
 _COMPILED = {k: [re.compile(p) for p in v] for k, v in PATTERNS.items()}
 _ZERO = {k: [re.compile(p) for p in v] for k, v in ZERO_PATTERNS.items()}
