@@ -60,6 +60,8 @@ def detect_style(region: str) -> Style:
     if not pipe_lines:
         # Tab-separated rows (a spreadsheet or Word table saved as text) are rows as surely as `|`
         # rows: each line a row, each tab a column, an empty field an empty cell.
+        if "\t" not in region:  # no tab, no tabbed row: lines (the common case, without a regex a line)
+            return "lines"
         rows = [ln for ln in region.split("\n") if _HAS_DIGIT.search(ln)]
         tabbed = sum(1 for ln in rows if "\t" in ln.strip("\n"))
         return "bordered" if rows and tabbed >= 0.8 * len(rows) else "lines"
