@@ -201,23 +201,31 @@ FLAT_PARTS = ("meta", "active", "applications", "disputes", "narrative")
 def flat(report: Report) -> dict:
     """The flat record of ../shared/spec/flat-record.md: every field the report has, by field id, in
     declaration order. A field the report's format does not have (status missing, no value, no review)
-    is left out. Walks the models' own dicts: a batch writes one of these per report."""
+    is left out. A batch writes one of these per report: each model's field ids are worked out once."""
     values: dict[str, object] = {}
     confidence: dict[str, float] = {}
     fields = report.__dict__
     for part in FLAT_PARTS:
         model = fields[part]
         if model is not None:
-            _flatten(model.__dict__, part, values, confidence)
+            _flatten(model, part, values, confidence)
     return {"source": report.source, "values": values, "confidence": confidence, "review": list(report.review)}
 
 
-def _flatten(fields: dict[str, object], prefix: str, values: dict[str, object], confidence: dict[str, float]) -> None:
-    for name, child in fields.items():
+_FLAT_IDS: dict[tuple[type, str], list[tuple[str, str]]] = {}  # (model class, prefix) -> (field, field id)
+
+
+def _flatten(model: BaseModel, prefix: str, values: dict[str, object], confidence: dict[str, float]) -> None:
+    key = (type(model), prefix)
+    ids = _FLAT_IDS.get(key)
+    if ids is None:  # a few dozen (model, prefix) pairs in all
+        ids = _FLAT_IDS[key] = [(name, f"{prefix}.{name}") for name in type(model).model_fields]
+    fields = model.__dict__
+    for name, fid in ids:
+        child = fields[name]
         if isinstance(child, Value):
             if child.status == "missing" and child.value is None and not child.review:
                 continue
-            fid = f"{prefix}.{name}"
             values[fid] = child.value
             c = child.confidence
             r = _ROUNDED.get(c)
@@ -226,5 +234,5 @@ def _flatten(fields: dict[str, object], prefix: str, values: dict[str, object], 
                     _ROUNDED.clear()
                 r = _ROUNDED[c] = round(c, 3)
             confidence[fid] = r
-        elif isinstance(child, BaseModel):
-            _flatten(child.__dict__, f"{prefix}.{name}", values, confidence)
+        elif child is not None and isinstance(child, BaseModel):
+            _flatten(child, fid, values, confidence)
