@@ -37,6 +37,7 @@ _ALL_NUMBERS = re.compile(rf"^\s*(?:{_NUM})(?:\s+(?:{_NUM}|[/—-]))+\s*$")
 # without separators reads. A numbering is one digit (表三 numbers its sub-rows 1 to 8); the run
 # before it is a whole row, several cells long, so a label numbered "12." is never cut.
 _GLUED_NUMBERING = re.compile(r"\d{3}[1-9][.、](?=[\u4e00-\u9fff])")
+_WORD = re.compile(r"\S+")  # compiled once: re.finditer(pattern, …) looks its pattern up in re's cache per call
 _STREAM_PIECE = re.compile(r"[-+]?\d+(?:\.\d+)?(?![\d.、])|(?:\d{1,2}[.、])?[^\d\s]+")
 
 
@@ -303,7 +304,7 @@ def _stream_pieces(text: str) -> tuple[tuple[str, int, int], ...]:
     with no space anywhere): each digit run is a row's cells (split later, by its identity), each
     label keeps the numbering digit glued to the run before it."""
     pieces: list[tuple[str, int, int]] = []
-    for m in re.finditer(r"\S+", text):
+    for m in _WORD.finditer(text):
         word, at = m.group(), m.start()
         k = 0
         while k < len(word):
@@ -337,4 +338,4 @@ def _ends_inside_label(prefix: str) -> bool:
 
 
 def _number_pieces(text: str, offset: int) -> tuple[tuple[str, int, int], ...]:
-    return tuple((m.group(0), offset + m.start(), offset + m.end()) for m in re.finditer(r"\S+", text))
+    return tuple((m.group(0), offset + m.start(), offset + m.end()) for m in _WORD.finditer(text))
