@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from extractor import extract
 from extractor.core.schema import Report, Usage
 from extractor.llm.client import ModelClient, ModelConfig
-from tests.narrative_cases import FACTS, TEMPLATES, Case, cases
+from tests.narrative_cases import TEMPLATES, Case, cases, tally
 
 FRAME = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "seeds" / "004_d41cb1e17d5f5455.txt"
 APPLICATIONS_HEADING = "(四)依申请公开情况\n"
@@ -52,18 +52,7 @@ def report_text(case: Case, frame: str) -> str:
 
 
 def judge(report: Report, case: Case) -> Counter[str]:
-    tally: Counter[str] = Counter()
-    values = dict(report.fields())
-    for fact in FACTS:
-        v, expected = values[f"narrative.{fact}"], case.expected[fact]
-        if expected is None:
-            tally["false_certain"] += v.value is not None and not v.review
-            continue
-        tally["judged"] += 1
-        tally["exact"] += v.value == expected
-        tally["reviewed"] += bool(v.review)
-        tally["silent"] += v.value != expected and not v.review
-    return tally
+    return tally(dict(report.fields()), case)
 
 
 def _line(name: str, t: Counter[str]) -> str:

@@ -92,7 +92,7 @@ def _not_a_report_file(f: Path, parts: tuple[str, ...], own: set[Path]) -> str |
         return "in a saved page's asset folder"
     if f.name.endswith(".gold.json"):
         return "gold"
-    if f.name.endswith(".errors.jsonl") or (f.name in {o.name for o in own} and f.resolve() in own):
+    if f.name.endswith(".errors.jsonl") or (any(f.name == o.name for o in own) and f.resolve() in own):
         return "output of this tool"
     if f.stem.lower() in DOCUMENTATION:
         return "documentation (README, LICENSE, …)"

@@ -9,8 +9,11 @@ value there that is not in review is false certainty).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from extractor.core.schema import Value
 
 FACTS = ("applications_received", "applications_completed", "reconsideration_total", "litigation_total", "fee_amount")
 
@@ -20,6 +23,22 @@ class Case:
     cls: str
     text: str
     expected: dict[str, int | float | None]
+
+
+def tally(values: Mapping[str, Value], case: Case) -> Counter[str]:
+    """judged / exact / reviewed / silent / false_certain counts of one case, from the field id ->
+    Value map a reading or a report gives."""
+    out: Counter[str] = Counter()
+    for fact in FACTS:
+        v, expected = values[f"narrative.{fact}"], case.expected[fact]
+        if expected is None:
+            out["false_certain"] += v.value is not None and not v.review
+            continue
+        out["judged"] += 1
+        out["exact"] += v.value == expected
+        out["reviewed"] += bool(v.review)
+        out["silent"] += v.value != expected and not v.review
+    return out
 
 
 def _both_zero(s: str) -> Callable[[random.Random], tuple[str, dict]]:

@@ -7,10 +7,9 @@ published under schemas/, and the rules below name fields by the same ids the fl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
-from operator import attrgetter
 from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel as PydanticModel
@@ -31,7 +30,7 @@ Format = Literal["2019", "2021", "legacy"]
 class BaseModel(PydanticModel):
     """Every model of the record. Pydantic builds a model's validator and serialiser when it is first
     used, not at import: a rules-only batch writing flat records never validates a Report (the stages
-    fill it without validation, rules.record.construct), and building them cost a third of start-up."""
+    fill it without validation, rules.record.blank), and building them cost a third of start-up."""
 
     model_config = ConfigDict(defer_build=True)
 
@@ -250,12 +249,10 @@ class Report(BaseModel):
     )
 
     def fields(self) -> Iterator[tuple[str, Value]]:
-        """Every field as (field id, Value), in declaration order."""
-        for part in _PARTS:
-            model = getattr(self, part)
-            if model is not None:
-                for fid, get in _paths(type(model), model, part):
-                    yield fid, get(model)
+        """Every field as (field id, Value), in declaration order (rules.record.fields)."""
+        from extractor.rules.record import fields
+
+        return iter(fields(self))
 
     def get(self, field_id: str) -> Value | None:
         """The Value of `field_id` ("disputes.reconsideration.total"); None when this report has no such
@@ -277,9 +274,6 @@ class Report(BaseModel):
         return flat(self)
 
 
-_PARTS = ("meta", "active", "applications", "disputes", "narrative")
-
-
 @cache
 def field_ids() -> frozenset[str]:
     """Every field id a record can hold, in either format (the models' own fields)."""
@@ -296,28 +290,6 @@ def _field_ids_of(cls: type[BaseModel], prefix: str) -> Iterator[str]:
         for nested in (f.annotation, *get_args(f.annotation)):
             if isinstance(nested, type) and issubclass(nested, BaseModel):
                 yield from _field_ids_of(nested, f"{prefix}{name}.")
-
-
-_PATHS: dict[tuple, list[tuple[str, Callable[[BaseModel], Value]]]] = {}
-
-
-def _paths(cls: type[BaseModel], model: BaseModel, prefix: str) -> list[tuple[str, Callable[[BaseModel], Value]]]:
-    """(field id, getter) of every Value in `model`; cached per shape of the model."""
-    shape = (cls, prefix, *(name for name in cls.model_fields if getattr(model, name) is None))
-    paths = _PATHS.get(shape)
-    if paths is None:
-        paths = [(fid, attrgetter(fid.split(".", 1)[1])) for fid, _ in _walk(model, prefix)]
-        _PATHS[shape] = paths
-    return paths
-
-
-def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Value]]:
-    for name in type(model).model_fields:
-        child = getattr(model, name)
-        if isinstance(child, Value):
-            yield f"{prefix}.{name}", child
-        elif isinstance(child, BaseModel):
-            yield from _walk(child, f"{prefix}.{name}")
 
 
 # ---------------------------------------------------------------- the arithmetic rules (report-format.md §6)

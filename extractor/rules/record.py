@@ -109,7 +109,7 @@ def _flag_unread_cells(report: Report, values: dict[str, Value], fmt: Format, re
     it did read. A 表二 block the report leaves out altogether (none of its values read, neither its
     caption nor a row label anywhere in the text) is not printed, not unread."""
     if fmt not in _TABLE_FIELDS:
-        _TABLE_FIELDS[fmt] = tuple(fid for fid, _ in report.fields() if fid.startswith(TABLE_PREFIXES))
+        _TABLE_FIELDS[fmt] = tuple(fid for fid, _ in fields(report) if fid.startswith(TABLE_PREFIXES))
     if not read:
         # No table at all: every cell the format prints is unread, each with its own reason, so that a
         # user who filters on review sees all of them (a doubt on meta.format alone hid 200 nulls).
@@ -193,46 +193,51 @@ def assemble(report: Report, values: dict[str, Value], fmt: Format, read: list[s
     report.review = [fid for fid, v in (*meta, *values.items()) if v.review and report.get(fid) is v]
 
 
-# ---------------------------------------------------------------- the flat record
+# ---------------------------------------------------------------- every field, and the flat record
 _ROUNDED: dict[float, float] = {}  # confidence -> rounded to 3 places: a handful of tiers recur in every report
-FLAT_PARTS = ("meta", "active", "applications", "disputes", "narrative")
+RECORD_PARTS = ("meta", "active", "applications", "disputes", "narrative")
+_IDS: dict[tuple[type, str], list[tuple[str, str]]] = {}  # (model class, prefix) -> (field, field id)
+
+
+def fields(report: Report) -> list[tuple[str, Value]]:
+    """Every field of `report` as (field id, Value), in declaration order (Report.fields)."""
+    out: list[tuple[str, Value]] = []
+    for part in RECORD_PARTS:
+        model = report.__dict__[part]
+        if model is not None:
+            _collect(model, part, out)
+    return out
+
+
+def _collect(model: BaseModel, prefix: str, out: list[tuple[str, Value]]) -> None:
+    key = (type(model), prefix)
+    ids = _IDS.get(key)
+    if ids is None:  # a few dozen (model, prefix) pairs in all: each model's field ids worked out once
+        ids = _IDS[key] = [(name, f"{prefix}.{name}") for name in type(model).model_fields]
+    own = model.__dict__
+    for name, fid in ids:
+        child = own[name]
+        if isinstance(child, Value):
+            out.append((fid, child))
+        elif child is not None and isinstance(child, BaseModel):
+            _collect(child, fid, out)
 
 
 def flat(report: Report) -> dict:
     """The flat record of ../shared/spec/flat-record.md: every field the report has, by field id, in
     declaration order. A field the report's format does not have (status missing, no value, no review)
-    is left out. A batch writes one of these per report: each model's field ids are worked out once."""
+    is left out."""
     values: dict[str, object] = {}
     confidence: dict[str, float] = {}
-    fields = report.__dict__
-    for part in FLAT_PARTS:
-        model = fields[part]
-        if model is not None:
-            _flatten(model, part, values, confidence)
+    for fid, v in fields(report):
+        if v.status == "missing" and v.value is None and not v.review:
+            continue
+        values[fid] = v.value
+        c = v.confidence
+        r = _ROUNDED.get(c)
+        if r is None:
+            if len(_ROUNDED) >= 4096:  # bounded, so a batch's memory stays flat
+                _ROUNDED.clear()
+            r = _ROUNDED[c] = round(c, 3)
+        confidence[fid] = r
     return {"source": report.source, "values": values, "confidence": confidence, "review": list(report.review)}
-
-
-_FLAT_IDS: dict[tuple[type, str], list[tuple[str, str]]] = {}  # (model class, prefix) -> (field, field id)
-
-
-def _flatten(model: BaseModel, prefix: str, values: dict[str, object], confidence: dict[str, float]) -> None:
-    key = (type(model), prefix)
-    ids = _FLAT_IDS.get(key)
-    if ids is None:  # a few dozen (model, prefix) pairs in all
-        ids = _FLAT_IDS[key] = [(name, f"{prefix}.{name}") for name in type(model).model_fields]
-    fields = model.__dict__
-    for name, fid in ids:
-        child = fields[name]
-        if isinstance(child, Value):
-            if child.status == "missing" and child.value is None and not child.review:
-                continue
-            values[fid] = child.value
-            c = child.confidence
-            r = _ROUNDED.get(c)
-            if r is None:
-                if len(_ROUNDED) >= 4096:  # bounded, so a batch's memory stays flat
-                    _ROUNDED.clear()
-                r = _ROUNDED[c] = round(c, 3)
-            confidence[fid] = r
-        elif child is not None and isinstance(child, BaseModel):
-            _flatten(child, fid, values, confidence)
