@@ -238,8 +238,10 @@ def decode(data: bytes) -> tuple[str, str]:
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        if e.reason == "unexpected end of data" and e.end == len(data):
+            # A UTF-8 file cut off inside its last character (a download that stopped): read up to it.
+            return data[: e.start].decode("utf-8"), "utf-8"
     declared = _DECLARED.search(data[:4096])
     if declared:
         name = declared.group(1).decode("ascii").lower()
