@@ -13,7 +13,7 @@ def test_gbk_report_is_decoded() -> None:
 @pytest.mark.parametrize("cut", [1, 2])
 def test_a_utf8_file_cut_inside_its_last_character_is_read_up_to_it(cut: int) -> None:
     text = "一、总体情况\n全年收到政府信息公开申请12件。\n" * 20
-    doc = load_bytes(text.encode("utf-8")[:-1 - cut], "cut.txt")  # its line break gone, its last 。 cut inside
+    doc = load_bytes(text.encode("utf-8")[: -1 - cut], "cut.txt")  # its line break gone, its last 。 cut inside
     assert doc.encoding == "utf-8"
     assert doc.text == text[:-2]
 
