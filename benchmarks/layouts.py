@@ -45,6 +45,12 @@ LAYOUTS: dict[str, Layout] = {
     **{f"{style}, zeros blank": _blanked(style) for style in ("tabs", "fixed", "lines", "cell_per_line", "markdown")},
     "one-line (open)": lambda t, fmt, rng: LINE_LOSING["one-line"](render(t, fmt, "open")),
     "one-line (tabs)": lambda t, fmt, rng: LINE_LOSING["one-line"](render(t, fmt, "tabs")),
+    **{
+        f"one-line ({style}), zeros blank": (
+            lambda t, fmt, rng, s=style: LINE_LOSING["one-line"](_blanked(s)(t, fmt, rng))
+        )
+        for style in ("open", "tabs")
+    },
     "lines, identical runs collapsed": lambda t, fmt, rng: collapse_identical_lines(render(t, fmt, "lines")),
     "lines, numbers broken over two lines": lambda t, fmt, rng: break_numbers(render(t, fmt, "lines"), rng, 0.2),
     **{

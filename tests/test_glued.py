@@ -207,13 +207,13 @@ def test_a_run_whose_inner_blanks_are_known_is_placed_only_where_the_identities_
     empty = Cell("", 0, 0, 0)
     # Fifteen cells long: one start only, read whole if R4 holds, not at all if it cannot.
     whole = [cell("0")] * 5 + [cell("1"), empty, empty, empty, cell("1")] + [empty] * 4 + [cell("0")]
-    (reading,) = shifts(whole, DISPUTE_FIDS, R4)
+    (reading,) = shifts([whole], DISPUTE_FIDS, R4)
     assert [c.text for c in reading] == [c.text for c in whole]
     broken = [cell("0")] * 4 + [cell("7")] + whole[5:]  # 复议 total 7 over four zeros
-    assert shifts(broken, DISPUTE_FIDS, R4) == []
+    assert shifts([broken], DISPUTE_FIDS, R4) == []
     # A short run: every start the identities allow is a reading of its own, and each keeps the run whole.
     run = [cell("2"), empty, empty, cell("3"), cell("5")]
-    readings = shifts(run, DISPUTE_FIDS, R4)
+    readings = shifts([run], DISPUTE_FIDS, R4)
     assert len(readings) > 1
     for r in readings:
         k = next(i for i, c in enumerate(r) if c.text)

@@ -121,16 +121,16 @@ def test_a_caption_and_an_inline_page_footer_end_their_lines() -> None:
 
 
 def test_labelled_pipe_rows_of_a_one_line_report_are_not_doubted_for_the_lost_breaks() -> None:
-    """A row whose label sits between the pipes keeps its cells whatever breaks were restored; the
-    restored-layout doubt is kept for cells no pipe row binds to a label."""
+    """A row whose label sits between the pipes, or that prints one cell per column right after its
+    label, keeps its cells whatever breaks were restored."""
     from extractor.rules.reconcile import RESTORED_DOUBT
 
     original = next(p for p in corpus_reports() if p.name.startswith("sh_office_2025"))
     report = extract(text=one_line(original.read_text("utf-8")), name="one-line.md")
     other = report.get("applications.other_other.total")  # "| 3.其他 | 264 | … | 276 |", no identity across rows
     assert other is not None and other.value == 276 and RESTORED_DOUBT not in other.review
-    fee = report.get("active.fees.amount")  # "行政事业性收费 0": a label and a number, no pipes
-    assert fee is not None and fee.value == 0 and RESTORED_DOUBT in fee.review
+    fee = report.get("active.fees.amount")  # "行政事业性收费 0": a label and its one number, no pipes
+    assert fee is not None and fee.value == 0 and RESTORED_DOUBT not in fee.review
 
 
 def test_a_page_footer_between_markdown_rows_does_not_end_the_table() -> None:

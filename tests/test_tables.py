@@ -194,13 +194,18 @@ def test_a_row_printed_twice_with_the_same_numbers_is_one_row() -> None:
     assert r.values["applications.new_received.total"].review == [] and not r.problems
 
 
-def test_cells_in_a_pipe_row_with_their_label_are_marked_in_row() -> None:
-    """Only a label between pipes is bound to its cells by the pipes themselves; a label before the
-    first pipe may have stood on the line above the row (a page that lost its line breaks)."""
+def test_a_complete_row_is_bound_to_its_label_unless_labels_stand_apart_from_their_rows() -> None:
+    """A label between pipes, or one cell per column right after the row's label, binds those cells to
+    it even where line breaks were lost. Not after a label with no cells of its own: labels printed
+    apart from their rows (PDF exports) may stand in any order before them."""
     inside = _apps(f"| {NEW_LABEL} | {ROW7} |\n")
     before = _apps(f"{NEW_LABEL} | {ROW7} |\n")
-    assert f"{NEW}.total" in inside.in_row and inside.values[f"{NEW}.total"].value == 1
-    assert not before.in_row and before.values[f"{NEW}.total"].value == 1
+    apart = _apps(f"二、上年结转政府信息公开申请数量\n{NEW_LABEL} | {ROW7} |\n")
+    short = _apps(f"{NEW_LABEL} | 1 | 0 | 1 |\n")  # three cells for seven columns: the count proves nothing
+    for reading in (inside, before):
+        assert f"{NEW}.total" in reading.in_row and reading.values[f"{NEW}.total"].value == 1
+    assert f"{NEW}.total" not in apart.in_row and apart.values[f"{NEW}.total"].value == 1
+    assert f"{NEW}.total" not in short.in_row
 
 
 def _printed_apart(labels: list[str]) -> str:

@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote
@@ -289,17 +290,34 @@ def render_html(html: str, pictures: Pictures | None = None) -> Rendered:
     Keeps, for each table cell, its offsets in that text and its element path. With `pictures` (and
     the OCR extra), a table pasted into the page as a picture is read where the <img> stands.
     """
-    import lxml.html
     from lxml import etree
 
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     try:
-        root = lxml.html.document_fromstring(html)
+        root = etree.fromstring(html, _html_parser())
     except (etree.ParserError, ValueError):
         raise InputError("HTML that cannot be parsed") from None
+    if root is None:
+        raise InputError("HTML that cannot be parsed")
     writer = TextWriter()
     _render(root, writer, root.getroottree(), pictures if pictures is not None and _ocr_available() else None)
     return writer.result()
+
+
+@cache
+def _html_parser() -> etree.HTMLParser:
+    """libxml2's HTML parser with lxml's plain elements: lxml.html's element classes would call back
+    into Python for every element made, and nothing here uses their methods."""
+    from lxml import etree
+
+    return etree.HTMLParser()
+
+
+@cache
+def _table_rows() -> etree.XPath:
+    from lxml import etree
+
+    return etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
 
 
 def _ocr_available() -> bool:
@@ -309,8 +327,8 @@ def _ocr_available() -> bool:
 
 
 def _render(el: etree._Element, out: TextWriter, tree: etree._ElementTree, pictures: Pictures | None) -> None:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in _DROP or not isinstance(el.tag, str):
+    tag = el.tag
+    if tag.__class__ is not str or tag in _DROP:  # comments and processing instructions have no str tag
         if el.tail:
             out.text(el.tail)
         return
@@ -320,16 +338,18 @@ def _render(el: etree._Element, out: TextWriter, tree: etree._ElementTree, pictu
         read_picture(data, tree.getpath(el), out)
     elif tag == "table":
         out.flush()
+        getpath = tree.getpath
         for row in _grid(el):
-            out.row([(text, tree.getpath(cell)) for text, cell in row])
+            out.row([(text, getpath(cell)) for text, cell in row])
     else:
-        if tag in _BLOCK:
+        block = tag in _BLOCK
+        if block:
             out.text("\n")
         if el.text:
             out.text(el.text)
         for child in el:
             _render(child, out, tree, pictures)
-        if tag in _BLOCK:
+        if block:
             out.text("\n")
     if el.tail:
         out.text(el.tail)
@@ -343,11 +363,13 @@ def _grid(table: etree._Element) -> list[list[tuple[str, etree._Element]]]:
     Word-exported pages give value cells colspans that their header row does not share, and a
     repeated value would shift the columns after it.
     """
+    from lxml import etree
+
     rows: list[list[tuple[str, etree._Element]]] = []
     carried: dict[int, tuple[int, str, etree._Element]] = {}  # grid column -> (rows left, text, cell)
-    for tr in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
+    for tr in _table_rows()(table):
         slots: list[tuple[str, etree._Element]] = []
-        cells = iter(c for c in tr if c.tag in ("td", "th"))
+        cells = iter([c for c in tr if c.tag == "td" or c.tag == "th"])
         while True:
             col = len(slots)
             if col in carried:
@@ -362,7 +384,8 @@ def _grid(table: etree._Element) -> list[list[tuple[str, etree._Element]]]:
                     break
                 slots.append(("", tr))  # a hole left of a span that reaches further right
                 continue
-            text = SPACES.sub(" ", cell.text_content()).strip()
+            text = etree.tostring(cell, method="text", encoding="unicode", with_tail=False)
+            text = SPACES.sub(" ", text).strip()
             down = _span(cell, "rowspan")
             for _ in range(_span(cell, "colspan")):
                 if down > 1:
@@ -373,8 +396,11 @@ def _grid(table: etree._Element) -> list[list[tuple[str, etree._Element]]]:
 
 
 def _span(cell: etree._Element, attr: str) -> int:
+    given = cell.get(attr)
+    if given is None or given == "1":
+        return 1
     try:
-        return max(1, min(MAX_SPAN, int(str(cell.get(attr) or "1").strip() or 1)))
+        return max(1, min(MAX_SPAN, int(given.strip() or 1)))
     except ValueError:
         return 1
 

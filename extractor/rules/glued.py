@@ -84,18 +84,22 @@ def fills(
     return _distinct(readings, fids, rules)
 
 
-def shifts(block: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity]) -> list[list[Cell]]:
-    """The readings of a run of cells whose own order and empty cells are known (blank lines said
-    where the empties between printed cells stood) but not the field it begins at: every start, the
-    fields before and after it empty, one reading per distinct set of values the identities allow."""
-    n, m = len(fids), len(block)
-    if not rules or not 0 < m <= n or not all(c.text == "" or _DIGITS.fullmatch(c.text) for c in block):
-        return []
-    head, tail = (
-        Cell("", block[0].start, block[0].start, block[0].line),
-        Cell("", block[-1].end, block[-1].end, block[-1].line),
-    )
-    readings = [[head] * k + list(block) + [tail] * (n - m - k) for k in range(n - m + 1)]
+def shifts(blocks: Sequence[Sequence[Cell]], fids: Sequence[str], rules: Sequence[Identity]) -> list[list[Cell]]:
+    """The readings of a run of cells whose own order and empty cells are known (blank lines or
+    spaces said where the empties between printed cells stood) but not the field it begins at: every
+    start, the fields before and after it empty, one reading per distinct set of values the
+    identities allow. Several `blocks` are the run as each spacing the page allows reads it: their
+    readings are pooled, so two spacings that give different values are two readings, not a choice."""
+    readings: list[list[Cell]] = []
+    for block in blocks:
+        n, m = len(fids), len(block)
+        if not rules or not 0 < m <= n or not all(c.text == "" or _DIGITS.fullmatch(c.text) for c in block):
+            continue
+        head, tail = (
+            Cell("", block[0].start, block[0].start, block[0].line),
+            Cell("", block[-1].end, block[-1].end, block[-1].line),
+        )
+        readings += [[head] * k + list(block) + [tail] * (n - m - k) for k in range(n - m + 1)]
     return _distinct(readings, fids, rules)
 
 

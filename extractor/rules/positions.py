@@ -35,13 +35,15 @@ def display_width(text: str) -> int:
 
 def edges(doc: NormalText, cells: Sequence[Cell]) -> list[tuple[int, int]] | None:
     """The display columns (left, right) of each cell on its line in the original text; None when the
-    cells are not on one line or the line holds a tab (its width depends on the viewer)."""
+    cells are not on one line, or the line holds a tab (its width depends on the viewer) or a pipe (its
+    cells are set apart by pipes: an empty one is printed, not left to the spaces)."""
     if not cells or any(c.line != cells[0].line for c in cells):
         return None
     spans = doc.to_original.spans([(c.start, c.end) for c in cells])
     original = doc.original
     line_start = original.rfind("\n", 0, spans[0][0]) + 1
-    if "\t" in original[line_start : spans[-1][1]]:
+    between = original[line_start : spans[-1][1]]
+    if "\t" in between or "|" in between:  # a tab's width is the viewer's; pipes are cells, not columns
         return None
     out, x, at = [], 0, line_start
     for s, e in spans:
@@ -97,6 +99,35 @@ def place(row: list[tuple[int, int]], edge: int, columns: list[float]) -> list[i
         if abs(columns[k] - cell[edge]) > tolerance or (out and k <= out[-1]):
             return None
         out.append(k)
+    return out
+
+
+_PITCH_DIVISORS = (1, 2, 3)  # the narrowest spacing seen may be two or three columns, every one blank
+
+
+def empties_by_pitch(row: Sequence[tuple[int, int]]) -> list[list[int]]:
+    """A row printed alone, with no header or complete row to learn its columns from (表四's fifteen
+    numbers on one line): the empty cells between each two consecutive numbers, for every column
+    pitch the row's own spacing allows. A pitch is the narrowest step between numbers (or a half or a
+    third of it: those columns might all have been apart by blanks) that every step is a whole
+    multiple of, give or take one column, and that leaves a blank beside the widest number. Several
+    answers are several readings for the identities to decide between; none when the spacing is not
+    regular."""
+    out: list[list[int]] = []
+    if len(row) < 3:
+        return out
+    widest = max(b - a for a, b in row)
+    for edge in (1, 0):
+        steps = [b[edge] - a[edge] for a, b in itertools.pairwise(row)]
+        for k in _PITCH_DIVISORS:
+            pitch = min(steps) / k
+            if pitch < max(_MIN_GAP + 1, widest + 2):  # columns at least a blank apart
+                break
+            multiples = [round(d / pitch) for d in steps]
+            if all(abs(d - m * pitch) <= _SPREAD for d, m in zip(steps, multiples, strict=True)):
+                counts = [m - 1 for m in multiples]
+                if counts not in out:
+                    out.append(counts)
     return out
 
 

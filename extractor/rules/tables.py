@@ -8,6 +8,7 @@ columns is reported as unaligned instead of shifting its values.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ class Observed:
         self.cells = [] if cells is None else cells
         self.row_id = self.detached = self.duplicate = None
         self.by_position = False  # its blank cells were placed by where its numbers stand (fixed width)
+        # the row just before it is a label with no cells: labels printed apart from their rows (as PDF
+        # exports do), so the label before this row's cells may not be theirs where line breaks were lost
+        self.after_bare_label = False
 
     def has_numbers(self) -> bool:
         return any(isinstance(parse_cell(c.text, "signed"), Number) for c in self.cells)
@@ -135,7 +139,10 @@ _TESTS: tuple[tuple[Quality, Callable[[str, str], bool]], ...] = (
 # ---------------------------------------------------------------- rows from cells
 def observe_rows(cells: Sequence[Cell], style: Style, labels: Labels) -> list[Observed]:
     """Group cells into observed rows: by physical line when bordered, by label anchors otherwise."""
-    return _rows_bordered(cells, labels) if style == "bordered" else _rows_stream(cells, labels)
+    rows = _rows_bordered(cells, labels) if style == "bordered" else _rows_stream(cells, labels)
+    for before, row in itertools.pairwise(rows):
+        row.after_bare_label = before.label is not None and not before.cells
+    return rows
 
 
 def _is_value(text: str) -> bool:
@@ -363,7 +370,12 @@ def assign_row(
         notes.append(f"row label matched only loosely: '{label}'")
     sound = row.quality in ("exact", "prefix")
     values, sure = reading.values, reading.sound
-    if row.label is not None and _opens_pipe_cell(doc.text, row.label.start):
+    # One cell per column (an empty one printed as such) between the row's own label and the next:
+    # where a page lost its line breaks, the count says these cells are this row's as well as a `|`
+    # before the label would (a dropped blank or a stray number breaks the count, and the row then
+    # waits for the identities) - unless labels were printed apart from their rows.
+    bound = sound and not notes and not row.after_bare_label
+    if row.label is not None and (_opens_pipe_cell(doc.text, row.label.start) or bound):
         reading.in_row.update(_field_ids(prefix, tuple(columns)))
     for c, fid, read in zip(cells, _field_ids(prefix, tuple(columns)), cell_values(doc, cells, columns), strict=True):
         v = _not_a_number(doc, c) if read is None else read
@@ -401,15 +413,15 @@ def _assign_split(
     split: list[Cell],
     names: str,
     groups: list[list[Cell]] | None = None,
-    by_blank_lines: bool = False,
+    placed_by: str | None = None,
 ) -> None:
     """Read a row the identities cut (glued cells) or joined (`groups`: the printed cells each number
-    is made of, a number broken over two lines) the one way they allow; `by_blank_lines`: the empty
-    cells between printed ones stood where blank lines said, and only the start was the identities'."""
+    is made of, a number broken over two lines) the one way they allow; `placed_by`: what on the
+    page said where the empty cells between printed ones stood; only the start was the identities'."""
     shown = " | ".join(c.text for c in printed)
-    if by_blank_lines:
+    if placed_by is not None:
         note = (
-            f"cells {shown}: the empty cells between them placed by the blank lines that stand for them; "
+            f"cells {shown}: the empty cells between them placed by {placed_by}; "
             f"where the row begins, only {names} allows"
         )
     elif groups is not None:
@@ -695,12 +707,23 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
     if run is None:
         numbers = [c for c in cells if isinstance(parse_cell(c.text), Number) and not c.header]
         rules = row_rules("2021", "disputes")  # R4: the same in both formats
-        block = _blank_line_block(doc, start, numbers) if style in ("lines", "spaced") else None
+        blocks, spacing = _blank_line_blocks(doc, start, numbers), "the blank lines that stand for them"
+        if not blocks:
+            blocks, spacing = _position_blocks(doc, numbers), "the spaces where they stand (fixed-width columns)"
+        if (
+            not blocks
+            and doc.restored_lines
+            and style in ("bordered", "open")
+            and (printed := _printed_run(cells, style))
+        ):
+            # A page that lost its line breaks glued the row's first cell, an empty one, to the
+            # heading before it: fewer than 15 cells between pipes, blanks printed, one lost at an end.
+            blocks, spacing = [printed], "the pipes, which print them"
         cuts = splits(numbers, fids, rules)
-        by_blank_lines = not cuts and block is not None and bool(cuts := shifts(block, fids, rules))
+        placed_by = spacing if not cuts and blocks and (cuts := shifts(blocks, fids, rules)) else None
         cuts = cuts or fills(numbers, fids, rules, collapsed=style == "lines")
         if len(cuts) == 1:
-            _assign_split(doc, reading, fids, columns, numbers, cuts[0], _names(rules), by_blank_lines=by_blank_lines)
+            _assign_split(doc, reading, fids, columns, numbers, cuts[0], _names(rules), placed_by=placed_by)
         elif numbers:
             why = (
                 _several("表四", cuts, _names(rules), numbers)
@@ -718,18 +741,33 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
 _GAP_CONTEXT = 20_000  # characters before 表四 in which the cells' blank-line spacing is learned
 
 
-def _blank_line_block(doc: NormalText, start: int, numbers: Sequence[Cell]) -> list[Cell] | None:
-    """表四's printed numbers with the empty cells between them that blank lines show: in one cell per
-    line text whose cells stand a fixed number of blank lines apart (learned from the table before
-    表四), an empty cell is a blank line of its own plus that gap. None when the spacing is not that
-    rule, or nothing shows that empty cells leave lines at all."""
+def _blank_line_blocks(doc: NormalText, start: int, numbers: Sequence[Cell]) -> list[list[Cell]]:
+    """表四's printed numbers with the empty cells between them that blank lines show (one block or
+    none): in one cell per line text whose cells stand a fixed number of blank lines apart (learned
+    from the table before 表四), an empty cell is a blank line of its own plus that gap. None when the
+    spacing is not that rule, or nothing shows that empty cells leave lines at all."""
     if len(numbers) < 2:
-        return None
+        return []
     context = doc.text[max(0, start - _GAP_CONTEXT) : start]
     gap = separator_gap(context)
     counts = None if gap is None else empties_between(doc.text, numbers, gap)
     if gap is None or counts is None or not any(counts):
-        return None  # (no empty cell between them: the blank lines say nothing a placement would not)
+        return []  # (no empty cell between them: the blank lines say nothing a placement would not)
+    return [_with_empties(numbers, counts)]
+
+
+def _position_blocks(doc: NormalText, numbers: Sequence[Cell]) -> list[list[Cell]]:
+    """表四's printed numbers on one fixed-width line with the empty cells between them that their
+    spacing shows, one block per column pitch the spacing allows (rules.positions)."""
+    row = positions.edges(doc, numbers)
+    readings = [] if row is None else positions.empties_by_pitch(row)
+    if not any(any(counts) for counts in readings):
+        return []  # no empty cell between them: the spaces say nothing a placement would not
+    return [_with_empties(numbers, counts) for counts in readings]
+
+
+def _with_empties(numbers: Sequence[Cell], counts: Sequence[int]) -> list[Cell]:
+    """`numbers` with counts[k] empty cells between numbers[k] and numbers[k + 1]."""
     block = [numbers[0]]
     for cell, k in zip(numbers[1:], counts, strict=True):
         block += [Cell("", block[-1].end, block[-1].end, block[-1].line) for _ in range(k)] + [cell]
@@ -738,6 +776,13 @@ def _blank_line_block(doc: NormalText, start: int, numbers: Sequence[Cell]) -> l
 
 def _fifteen(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
     """The 15 data cells of 表四: from the first line holding a number, values and blanks only."""
+    run = _printed_run(cells, style)
+    return run if run is not None and len(run) == 15 else None
+
+
+def _printed_run(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
+    """表四's data cells as printed, values and blanks, up to 15 of them; None when there is no number
+    or the column headers stand in another order than the official one."""
     first = next((c.line for c in cells if isinstance(parse_cell(c.text), Number) and not c.loose), None)
     if first is None:
         return None
@@ -765,7 +810,7 @@ def _fifteen(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
         return None  # column headers in another order than the official one: position says nothing
     if len(run) < 15 and style != "lines":
         run = _leading_empties(cells, first) + run
-    return run if len(run) == 15 else None
+    return run
 
 
 def _leading_empties(cells: Sequence[Cell], first: int) -> list[Cell]:
