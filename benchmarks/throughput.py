@@ -3,6 +3,8 @@
     python benchmarks/throughput.py DIR                  # every report file under DIR
     python benchmarks/throughput.py DIR --generate 2000  # first write 2000 synthetic reports to DIR
     python benchmarks/throughput.py DIR --runs 5         # the whole-process figure: median of 5 runs
+    python benchmarks/throughput.py ../shared/corpus/real --copies 200  # real pages (HTML, Markdown,
+                                                         # text), each file 200 times, in a temporary DIR
 
 First the figure a user waits for: the whole `xxgk extract DIR -j 1 --flat -o FILE` process, start-up
 and writing included, as reports per CPU-second of that process (user + system time of the child,
@@ -64,16 +66,33 @@ def main() -> None:
     ap.add_argument("dir", type=Path)
     ap.add_argument("--generate", type=int, default=0, help="write this many synthetic reports to DIR first")
     ap.add_argument("--runs", type=int, default=3, help="runs of the whole process (0: skip it)")
+    ap.add_argument("--copies", type=int, default=0, help="measure DIR's report files this many times over")
     args = ap.parse_args()
     if args.generate:
         write_corpus(args.dir, args.generate, [s for s in STYLES if s != "html"])  # text reports
-    files = sorted(p for p in args.dir.rglob("*") if p.is_file() and not p.name.endswith(".json"))
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = _copies(args.dir, args.copies, Path(tmp)) if args.copies else args.dir
+        measure(directory, args.runs)
+
+
+def _copies(directory: Path, copies: int, into: Path) -> Path:
+    """`copies` copies of every report file under `directory` (not gold files or READMEs), in `into`."""
+    reports = [p for p in sorted(directory.rglob("*")) if p.is_file() and not p.name.endswith((".json", ".md"))]
+    reports += [p for p in sorted(directory.rglob("*.md")) if p.name.lower() != "readme.md"]
+    for k in range(copies):
+        for p in reports:
+            (into / f"{k:05d}_{p.name}").write_bytes(p.read_bytes())
+    return into
+
+
+def measure(directory: Path, runs: int) -> None:
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.endswith(".json"))
     if not files:
-        sys.exit(f"throughput: no report files under {args.dir}")
+        sys.exit(f"throughput: no report files under {directory}")
     checkpoints = {n for n in (100, 1000, 2000, 5000, 10000, 20000) if n < len(files)} | {len(files)}
-    print(f"{len(files)} files under {args.dir}; core {CORE_BUILD}; peak RSS before extraction {peak_mb():.1f} MB")
-    if args.runs:
-        whole_process(args.dir, args.runs, len(files))
+    print(f"{len(files)} files under {directory}; core {CORE_BUILD}; peak RSS before extraction {peak_mb():.1f} MB")
+    if runs:
+        whole_process(directory, runs, len(files))
     settle_collector()  # as `xxgk extract` does before its first report
     cpu_extract = cpu_write = 0.0
     wall0 = time.perf_counter()
