@@ -268,9 +268,18 @@ def test_disputes_empty_cells_shown_by_blank_lines_are_placed_there() -> None:
     assert all("blank lines" in (r.values[f].note or "") for f in fids)
 
 
+def test_disputes_leading_empty_cells_shown_by_blank_lines_fix_where_the_row_begins() -> None:
+    # Without the blank lines under the heading, R4 would allow this row to begin at any of three cells.
+    values = [0, 0, 3, 0, 3, 1, 0, 0, 0, 1, 0, 0, 0, 2, 2]
+    cells = ["" if v == 0 else str(v) for v in values]
+    r, _ = _disputes_of(_spaced_report(cells[: max(k for k, c in enumerate(cells) if c) + 1]))
+    assert [0 if v.value is None else v.value for v in r.values.values()] == values
+    assert r.values["disputes.reconsideration.upheld"].value is None  # printed empty: the reconciler's
+
+
 def test_disputes_blank_lines_that_fit_no_count_place_nothing() -> None:
     cells = [str(v) for v in DISPUTES_15 if v]
-    text = _spaced_report(cells).replace("\n\n4", "\n\n\n\n\n\n4")  # 5 blank lines: not 1 + 2k
+    text = _spaced_report(cells).replace("\n\n4", "\n\n\n\n\n4")  # 4 blank lines: not 1 + 2k
     r, _ = _disputes_of(text)
     assert not any("blank lines" in (v.note or "") for v in r.values.values())
 

@@ -707,7 +707,7 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
     if run is None:
         numbers = [c for c in cells if isinstance(parse_cell(c.text), Number) and not c.header]
         rules = row_rules("2021", "disputes")  # R4: the same in both formats
-        blocks, spacing = _blank_line_blocks(doc, start, numbers), "the blank lines that stand for them"
+        blocks, spacing = _blank_line_blocks(doc, start, numbers, len(fids)), "the blank lines that stand for them"
         if not blocks:
             blocks, spacing = _position_blocks(doc, numbers), "the spaces where they stand (fixed-width columns)"
         if (
@@ -741,19 +741,43 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
 _GAP_CONTEXT = 20_000  # characters before 表四 in which the cells' blank-line spacing is learned
 
 
-def _blank_line_blocks(doc: NormalText, start: int, numbers: Sequence[Cell]) -> list[list[Cell]]:
+def _blank_line_blocks(doc: NormalText, start: int, numbers: Sequence[Cell], n: int) -> list[list[Cell]]:
     """表四's printed numbers with the empty cells between them that blank lines show (one block or
     none): in one cell per line text whose cells stand a fixed number of blank lines apart (learned
-    from the table before 表四), an empty cell is a blank line of its own plus that gap. None when the
-    spacing is not that rule, or nothing shows that empty cells leave lines at all."""
+    from the table before 表四), an empty cell is a blank line of its own plus that gap. The blank
+    lines before the first number count the empty cells that lead the row the same way (the line
+    before stands apart by the gap, or by none, as a heading may): then where the row begins is
+    known too, and the block is all `n` cells. None when the spacing is not that rule, or nothing
+    shows that empty cells leave lines at all."""
     if len(numbers) < 2:
         return []
     context = doc.text[max(0, start - _GAP_CONTEXT) : start]
     gap = separator_gap(context)
     counts = None if gap is None else empties_between(doc.text, numbers, gap)
-    if gap is None or counts is None or not any(counts):
-        return []  # (no empty cell between them: the blank lines say nothing a placement would not)
-    return [_with_empties(numbers, counts)]
+    if gap is None or counts is None:
+        return []
+    lead = _leading_blank_cells(doc.text, numbers[0], gap)
+    if not any(counts) and not lead:
+        return []  # (no empty cell shown: the blank lines say nothing a placement would not)
+    block = _with_empties(numbers, counts)
+    if lead is None or lead + len(block) > n:
+        return [block]
+    head, tail = (
+        Cell("", block[0].start, block[0].start, block[0].line),
+        Cell("", block[-1].end, block[-1].end, block[-1].line),
+    )
+    return [[head] * lead + block + [tail] * (n - lead - len(block))]
+
+
+def _leading_blank_cells(text: str, first: Cell, gap: int) -> int | None:
+    """The empty cells before `first` that the blank lines above it show: runs of a blank line and the
+    gap after the line before, which stands `gap` blank lines above or none. None when the run fits
+    neither."""
+    before = text[: first.start]
+    run = before[len(before.rstrip()) :].count("\n") - 1  # blank lines between the two
+    if run < 0 or run % (gap + 1) not in (0, gap):
+        return None
+    return run // (gap + 1)
 
 
 def _position_blocks(doc: NormalText, numbers: Sequence[Cell]) -> list[list[Cell]]:
@@ -804,13 +828,14 @@ def _printed_run(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
         run.append(c)
         if len(run) == 15:
             break
-    while run and len(run) < 15 and not run[-1].text:
-        run.pop()
     if any(seen[k : k + 5] != columns for k in range(0, len(seen), 5)):
         return None  # column headers in another order than the official one: position says nothing
-    if len(run) < 15 and style != "lines":
-        run = _leading_empties(cells, first) + run
-    return run
+    lead = _leading_empties(cells, first) if len(run) < 15 and style != "lines" else []
+    if len(lead) + len(run) == 15:
+        return lead + run  # empty cells printed before the first number and after the last one
+    while run and len(run) < 15 and not run[-1].text:
+        run.pop()
+    return lead + run if len(run) < 15 else run
 
 
 def _leading_empties(cells: Sequence[Cell], first: int) -> list[Cell]:
