@@ -96,3 +96,23 @@ def test_every_table_cell_has_an_anchor_with_its_element_path() -> None:
 def test_absurd_spans_are_capped() -> None:
     doc = load_text('<table><tr><td colspan="999999999">x</td><td rowspan="abc">1</td></tr></table>')
     assert "| x | 1 |" in doc.text
+
+
+def test_row_and_cell_paths_are_the_ones_libxml2_writes() -> None:
+    """Worked out from the table's path (getpath per cell re-counts its siblings): rows straight under
+    the table and in several sections, th beside td, a comment among the cells, a lone row."""
+    from lxml import etree
+
+    from extractor.read.load import _html_parser, _row_and_cell_paths
+
+    html = (
+        "<html><body><div><table><tr><td>a</td></tr><tbody><tr><th>h</th><!-- c --><td>1</td><td>2</td></tr>"
+        "<tr><td rowspan=2>x</td></tr></tbody><tbody><tr><td>q</td></tr></tbody><tfoot><tr><td>f</td><th>g</th>"
+        "</tr></tfoot></table></div><table><tr><td>z</td></tr></table></body></html>"
+    )
+    root = etree.fromstring(html, _html_parser())
+    tree = root.getroottree()
+    for table in root.iter("table"):
+        paths = _row_and_cell_paths(table, tree.getpath(table))
+        assert paths and all(path == tree.getpath(el) for el, path in paths.items())
+    assert len(_row_and_cell_paths(root.find(".//table"), "/t")) == 13  # 6 rows, 7 cells

@@ -338,9 +338,9 @@ def _render(el: etree._Element, out: TextWriter, tree: etree._ElementTree, pictu
         read_picture(data, tree.getpath(el), out)
     elif tag == "table":
         out.flush()
-        getpath = tree.getpath
+        paths = _row_and_cell_paths(el, tree.getpath(el))
         for row in _grid(el):
-            out.row([(text, getpath(cell)) for text, cell in row])
+            out.row([(text, paths[cell]) for text, cell in row])
     else:
         block = tag in _BLOCK
         if block:
@@ -353,6 +353,37 @@ def _render(el: etree._Element, out: TextWriter, tree: etree._ElementTree, pictu
             out.text("\n")
     if el.tail:
         out.text(el.tail)
+
+
+_SECTIONS = ("thead", "tbody", "tfoot")
+
+
+def _row_and_cell_paths(table: etree._Element, path: str) -> dict[etree._Element, str]:
+    """The XPath of every row and cell of `table` (at `path`), as libxml2's getpath writes it, worked
+    out from the table's own path: getpath on each cell counts its siblings again every time."""
+    paths: dict[etree._Element, str] = {}
+    for section, at in [(table, path), *_child_paths(table, path, _SECTIONS)]:
+        for tr, tr_path in _child_paths(section, at, ("tr",)):
+            paths[tr] = tr_path
+            paths.update(_child_paths(tr, tr_path, ("td", "th")))
+    return paths
+
+
+def _child_paths(parent: etree._Element, path: str, tags: tuple[str, ...]) -> list[tuple[etree._Element, str]]:
+    """`parent`'s children named one of `tags`, each with its path: `name[k]` when siblings share the
+    name, `name` alone when it has none (libxml2's rule)."""
+    children = [c for c in parent if c.tag.__class__ is str]
+    count: dict[str, int] = {}
+    for c in children:
+        count[c.tag] = count.get(c.tag, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for c in children:
+        if c.tag not in tags:
+            continue
+        k = seen[c.tag] = seen.get(c.tag, 0) + 1
+        out.append((c, f"{path}/{c.tag}[{k}]" if count[c.tag] > 1 else f"{path}/{c.tag}"))
+    return out
 
 
 def _grid(table: etree._Element) -> list[list[tuple[str, etree._Element]]]:
