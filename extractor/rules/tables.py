@@ -562,6 +562,7 @@ def _settle_glued(
     }
     hard = [r for r in rules if not r.soft and all(c.startswith("applications.") for c in r.cells)]
     for row, left in zip(rows, settle_jointly(rows, known, hard), strict=True):
+        agreed = _read_agreed_cells(doc, reading, row, left, columns) if len(left) > 1 else set()
         if len(left) == len(row.splits):
             continue
         if len(left) == 1:
@@ -578,7 +579,34 @@ def _settle_glued(
             else f"row '{row.label}': no cut of the glued cells fits every identity of the table with the other rows"
         )
         for fid in row.fids:
-            reading.values[fid].review.append(why)
+            if fid not in agreed:
+                reading.values[fid].review.append(why)
+
+
+def _read_agreed_cells(
+    doc: NormalText, reading: Reading, row: Ambiguous, readings: list[list[Cell]], columns: Sequence[Column]
+) -> set[str]:
+    """A row several readings fit still says some cells for sure: a printed cell that stands in the
+    same column in every reading the identities allow is read there (the others stay in review)."""
+    read: set[str] = set()
+    if row.groups:
+        return read  # numbers joined across lines: a piece's column is not the number's
+    note = (
+        f"cells {' | '.join(c.text for c in row.printed)}: every reading of the row the identities allow "
+        "puts this cell in this column"
+    )
+    for k, (fid, column) in enumerate(zip(row.fids, columns, strict=True)):
+        first = readings[0][k]
+        if not first.text or any(r[k].text != first.text or r[k].start != first.start for r in readings):
+            continue
+        (v,) = cell_values(doc, [first], [column])
+        if v is None:
+            continue
+        v.note = note
+        reading.values[fid] = v
+        reading.sound[fid] = True
+        read.add(fid)
+    return read
 
 
 def settle_duplicate(reading: Reading, again: Reading, prefix: str, row: Observed, rules: Sequence[Identity]) -> None:
