@@ -602,7 +602,7 @@ def _read_agreed_cells(
         (v,) = cell_values(doc, [first], [column])
         if v is None:
             continue
-        v.note = note
+        v.status, v.note = "derived", note  # printed, but its column is the identities' choice
         reading.values[fid] = v
         reading.sound[fid] = True
         read.add(fid)
@@ -729,26 +729,16 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
     lay = layout()
     style, cells = tokenize(doc.text, start, end)
     reading = Reading()
-    run = _fifteen(cells, style)
+    printed = _printed_run(cells, style)
     columns = [col for _ in lay.dispute_groups for col in lay.dispute_columns]
     fids = [f"disputes.{group.id}.{col.id}" for group in lay.dispute_groups for col in lay.dispute_columns]
-    if run is None:
+    if printed is None or len(printed) != 15:
         numbers = [c for c in cells if isinstance(parse_cell(c.text), Number) and not c.header]
         rules = row_rules("2021", "disputes")  # R4: the same in both formats
-        blocks, spacing = _blank_line_blocks(doc, start, numbers, len(fids)), "the blank lines that stand for them"
-        if not blocks:
-            blocks, spacing = _position_blocks(doc, numbers), "the spaces where they stand (fixed-width columns)"
-        if (
-            not blocks
-            and doc.restored_lines
-            and style in ("bordered", "open")
-            and (printed := _printed_run(cells, style))
-        ):
-            # A page that lost its line breaks glued the row's first cell, an empty one, to the
-            # heading before it: fewer than 15 cells between pipes, blanks printed, one lost at an end.
-            blocks, spacing = [printed], "the pipes, which print them"
-        cuts = splits(numbers, fids, rules)
-        placed_by = spacing if not cuts and blocks and (cuts := shifts(blocks, fids, rules)) else None
+        cuts, placed_by = splits(numbers, fids, rules), None
+        if not cuts:
+            blocks, spacing = _spaced_blocks(doc, start, style, numbers, printed, len(fids))
+            placed_by = spacing if blocks and (cuts := shifts(blocks, fids, rules)) else None
         cuts = cuts or fills(numbers, fids, rules, collapsed=style == "lines")
         if len(cuts) == 1:
             _assign_split(doc, reading, fids, columns, numbers, cuts[0], _names(rules), placed_by=placed_by)
@@ -760,23 +750,38 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
             )
             reading.problems.append(why)
         return reading
-    for c, fid, v in zip(run, fids, cell_values(doc, run, columns), strict=True):
+    for c, fid, v in zip(printed, fids, cell_values(doc, printed, columns), strict=True):
         reading.values[fid] = _not_a_number(doc, c) if v is None else v
         reading.sound[fid] = True
     return reading
+
+
+def _spaced_blocks(
+    doc: NormalText, start: int, style: Style, numbers: Sequence[Cell], printed: list[Cell] | None, n: int
+) -> tuple[list[list[Cell]], str]:
+    """表四's numbers with the empty cells the page's spacing shows between them, and what showed them:
+    blank lines (one cell per line), spaces (fixed width), or pipes (a page that lost its line breaks
+    glued the row's first cell, an empty one, to the heading: fewer than 15 cells, blanks printed)."""
+    if blocks := _blank_line_blocks(doc, start, numbers, n):
+        return blocks, "the blank lines that stand for them"
+    if blocks := _position_blocks(doc, numbers):
+        return blocks, "the spaces where they stand (fixed-width columns)"
+    if printed and doc.restored_lines and style in ("bordered", "open"):
+        return [printed], "the pipes, which print them"
+    return [], ""
 
 
 _GAP_CONTEXT = 20_000  # characters before 表四 in which the cells' blank-line spacing is learned
 
 
 def _blank_line_blocks(doc: NormalText, start: int, numbers: Sequence[Cell], n: int) -> list[list[Cell]]:
-    """表四's printed numbers with the empty cells between them that blank lines show (one block or
+    """表四's printed numbers with the empty cells between them that blank lines show (one block, or
     none): in one cell per line text whose cells stand a fixed number of blank lines apart (learned
     from the table before 表四), an empty cell is a blank line of its own plus that gap. The blank
     lines before the first number count the empty cells that lead the row the same way (the line
     before stands apart by the gap, or by none, as a heading may): then where the row begins is
-    known too, and the block is all `n` cells. None when the spacing is not that rule, or nothing
-    shows that empty cells leave lines at all."""
+    known too, and the block is all `n` cells. No block when the spacing is not that rule, or
+    nothing shows that empty cells leave lines at all."""
     if len(numbers) < 2:
         return []
     context = doc.text[max(0, start - _GAP_CONTEXT) : start]
@@ -826,12 +831,6 @@ def _with_empties(numbers: Sequence[Cell], counts: Sequence[int]) -> list[Cell]:
     return block
 
 
-def _fifteen(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
-    """The 15 data cells of 表四: from the first line holding a number, values and blanks only."""
-    run = _printed_run(cells, style)
-    return run if run is not None and len(run) == 15 else None
-
-
 def _printed_run(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
     """表四's data cells as printed, values and blanks, up to 15 of them; None when there is no number
     or the column headers stand in another order than the official one."""
@@ -863,7 +862,7 @@ def _printed_run(cells: Sequence[Cell], style: Style) -> list[Cell] | None:
         return lead + run  # empty cells printed before the first number and after the last one
     while run and len(run) < 15 and not run[-1].text:
         run.pop()
-    return lead + run if len(run) < 15 else run
+    return lead + run
 
 
 def _leading_empties(cells: Sequence[Cell], first: int) -> list[Cell]:
