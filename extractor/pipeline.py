@@ -18,7 +18,7 @@ from extractor.rules.legacy import read_legacy_table
 from extractor.rules.linebreaks import line_breaks
 from extractor.rules.meta import NOT_A_REPORT, detect_format, format_value, is_annual_report, read_meta
 from extractor.rules.narrative import read_narrative
-from extractor.rules.reconcile import reconcile
+from extractor.rules.reconcile import doubt_derived, reconcile
 from extractor.rules.record import assemble, blank
 from extractor.rules.regions import TABLES, table_regions
 from extractor.rules.sections import Section, split_sections
@@ -78,6 +78,7 @@ def extract_document(doc: Document, llm: ModelClient | None = None) -> Report:
     if any(a.confidence is not None for a in doc.anchors):
         _ocr_doubts(values, doc.anchors, identities(fmt) if fmt != "legacy" else ())
         _ocr_name(report.meta.organ, doc.anchors)
+    doubt_derived(values, fmt)
     assemble(report, values, fmt, tables, norm.text)
     if doc.anchors or doc.pages:
         meta = [getattr(report.meta, name) for name in type(report.meta).model_fields]

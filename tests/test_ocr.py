@@ -300,3 +300,20 @@ def test_ocr_threads_are_the_process_share_of_the_cores(monkeypatch) -> None:
     assert ocr.threads() == 3
     monkeypatch.setenv(ocr.THREADS_ENV, "0")
     assert ocr.threads() == 1
+
+
+def test_a_pale_hairline_beside_digits_is_a_rule_not_a_one() -> None:
+    """A typed `|` or a ruling line blurs to a grey hairline that the recogniser reads as one more 1
+    ("0 |" as 01); a printed 1 is as dark as the digits beside it and stays a digit."""
+    import numpy as np
+
+    crop = np.full((28, 40), 255, dtype=np.uint8)
+    crop[4:24, 5:13] = 40  # a digit's ink
+    crop[2:27, 20:22] = 180  # a grey hairline, apart by white
+    assert ocr._stroke_runs(crop, ink=60.0) == [(5, 12, False), (20, 21, True)]
+    crop[2:27, 20:22] = 50  # as dark as the text: a 1
+    assert ocr._stroke_runs(crop, ink=60.0) is None
+    wide = np.full((28, 40), 255, dtype=np.uint8)
+    wide[4:24, 5:13] = 40
+    wide[4:24, 20:28] = 180  # pale but as wide as a digit: a faint digit, not a hairline
+    assert ocr._stroke_runs(wide, ink=60.0) is None

@@ -1,4 +1,4 @@
-from extractor.core.schema import APPLICANT_COLUMNS, DISPUTE_PARTS, Value
+from extractor.core.schema import APPLICANT_COLUMNS, DISPUTE_PARTS, Value, identities
 from extractor.rules.reconcile import reconcile
 
 G = "disputes.reconsideration"
@@ -191,3 +191,51 @@ def test_a_prose_total_never_confirms_the_cells_it_filled() -> None:
     run(printed)
     assert not printed["narrative.reconsideration_total"].review
     assert printed["narrative.reconsideration_total"].confidence > 0.9
+
+
+# ---------------------------------------------------------------- derived values inherit their inputs' doubt
+def test_a_value_forced_from_a_cell_in_review_goes_to_review() -> None:
+    """A scan read 0 as 1 in 维持 (OCR doubt): the blank 尚未审结 forced by R4 from it carries the error."""
+    from extractor.rules.reconcile import doubt_derived
+
+    values = disputes(upheld=1, corrected=0, other=1, total=5)
+    run(values)
+    values[f"{G}.upheld"].review.append("read by OCR with confidence 0.41, and no identity confirms it")
+    doubt_derived(values, "2021")
+    pending = values[f"{G}.pending"]
+    assert pending.value == 3 and pending.status == "derived"
+    assert any(f"{G}.upheld" in r for r in pending.review) and pending.confidence <= 0.6
+
+    clean = disputes(upheld=1, corrected=0, other=1, total=5)
+    run(clean)
+    doubt_derived(clean, "2021")
+    assert not clean[f"{G}.pending"].review
+
+
+def test_a_forced_value_another_identity_confirms_stays_certain() -> None:
+    """其他处理's total forced by R2.6 from a row whose label was a loose match (in review) is still
+    confirmed by R2, whose other cells were all printed and are in no doubt: the group's sum does not
+    depend on which of its rows is which."""
+    from extractor.rules.reconcile import doubt_derived
+
+    a = "applications"
+    values: dict[str, Value] = {}
+    rows = {"new_received": 5, "carried_over": 0, "granted": 2, "processed_total": 5, "carried_forward": 0}
+    rows |= {"other_overdue_correction": 1, "other_unpaid_fee": 0, "other_other": 2}
+    r2 = next(r for r in identities("2021") if r.id == "R2[total]")
+    result_rows = [c.split(".")[1] for c in r2.rhs]
+    rows = dict.fromkeys(result_rows, 0) | rows  # every row printed, most of them 0
+    for row, n in rows.items():
+        for col in APPLICANT_COLUMNS:
+            values[f"{a}.{row}.{col}"] = Value(value=n if col in ("natural_person", "total") else 0, status="parsed")
+    for col in APPLICANT_COLUMNS:
+        values[f"{a}.other_total.{col}"] = Value(value=None, status="blank")
+    reconcile(values, "2021", ["applications"], dict.fromkeys(values, True))
+    values[f"{a}.other_overdue_correction.natural_person"].review.append("row label matched only loosely")
+    doubt_derived(values, "2021")
+    forced = values[f"{a}.other_total.natural_person"]
+    assert forced.value == 3 and forced.status == "derived" and not forced.review
+
+    values[f"{a}.granted.natural_person"].review.append("read by OCR with confidence 0.41")  # R2 in doubt too
+    doubt_derived(values, "2021")
+    assert forced.review

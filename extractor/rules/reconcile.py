@@ -341,3 +341,48 @@ def _forced_by(v: Value) -> tuple[str, ...]:
     if v.status != "derived" or not v.note or not v.note.startswith("forced by "):
         return ()
     return tuple(v.note[len("forced by ") :].split(";", 1)[0].split(" (", 1)[0].split(" + "))
+
+
+def doubt_derived(values: dict[str, Value], fmt: Format) -> None:
+    """A value the arithmetic forced is only as sure as the cells it was forced from: one of them in
+    review (a misread digit, a failing identity, a cell no identity places) sends it to review too,
+    and so on down a chain of derived cells, unless another identity holds with it on cells that
+    were read and are in no doubt (it confirms the value on its own). Run once every stage has added
+    its doubts."""
+    by_id = _plan(fmt, ()).by_id if fmt in ("2019", "2021") else {}
+    changed = True
+    while changed:
+        changed = False
+        for fid, v in values.items():
+            if v.review or not (why := _forced_by(v)):
+                continue
+            doubtful = sorted({c for rule in why for c in _other_cells(by_id, rule, fid) if _in_doubt(values.get(c))})
+            if doubtful and not _confirmed_apart(values, by_id, fid, v, why):
+                more = f" and {len(doubtful) - 3} more" if len(doubtful) > 3 else ""
+                v.review.append(f"forced from cells in review ({', '.join(doubtful[:3])}{more})")
+                v.confidence = min(v.confidence, tier.REVIEW_CAP)
+                changed = True
+
+
+def _other_cells(by_id: dict[str, Identity], rule: str, fid: str) -> tuple[str, ...]:
+    r = by_id.get(rule)
+    return tuple(c for c in r.cells if c != fid) if r is not None else ()
+
+
+def _in_doubt(v: Value | None) -> bool:
+    return v is not None and v.value is not None and bool(v.review)
+
+
+def _confirmed_apart(
+    values: dict[str, Value], by_id: dict[str, Identity], fid: str, v: Value, why: tuple[str, ...]
+) -> bool:
+    """Another identity than the ones `v` was forced by holds with it, every other cell of it read as
+    printed and in no doubt."""
+    for outcome in v.rules:
+        rule, _, result = outcome.rpartition(":")
+        if result != "PASS" or rule in why or rule not in by_id or by_id[rule].soft:
+            continue
+        others = [values.get(c) for c in _other_cells(by_id, rule, fid)]
+        if all(u is not None and u.value is not None and u.status != "derived" and not u.review for u in others):
+            return True
+    return False
