@@ -126,10 +126,12 @@ def _ocr_doubts(values: dict[str, Value], anchors: tuple[Anchor, ...], rules: tu
     the reconciler has sent such a cell to review already); a cell no identity can check (表二, the
     prose) is trusted only when the recogniser was sure, and never as much as printed text.
 
-    An identity confirms a cell only when every cell on the other side of it was read too (as printed,
-    even if another identity fails with it): one that holds because a blank total was derived from the
-    cell says nothing about it. Blanks beside the cell, on its own side, do not stop the check: the
-    cells facing it still bound it."""
+    An identity confirms a cell only when every cell on the other side of it was read too, and holds
+    with every identity it is in: one that holds because a blank total was derived from the cell says
+    nothing about it, and nor does a cell that breaks its own row's sum (a row of a scan missing an
+    empty cell's `|` puts its numbers one column off, and the rows below it the same way: the column
+    then balances with the same wrong cells). Blanks beside the cell, on its own side, do not stop the
+    check: the cells facing it still bound it."""
     starts = [a.start for a in anchors]
     by_id = {rule.id: rule for rule in rules if not rule.soft}
 
@@ -139,7 +141,9 @@ def _ocr_doubts(values: dict[str, Value], anchors: tuple[Anchor, ...], rules: tu
             if rule is None or not outcome.endswith(":PASS"):
                 continue
             facing = rule.rhs if fid in rule.lhs else rule.lhs
-            if facing and all(f in values and _read(values[f]) for f in facing):
+            if facing and all(
+                f in values and _read(values[f]) and values[f].status != "source_inconsistent" for f in facing
+            ):
                 return True
         return False
 

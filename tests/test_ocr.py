@@ -191,6 +191,29 @@ def test_an_identity_confirms_only_with_cells_read_not_derived() -> None:
     assert read.review  # R3 holds only because its total was derived from this very cell
 
 
+def test_an_identity_confirms_only_with_cells_that_keep_their_own_sums() -> None:
+    """A scan's row that lost an empty cell's `|` puts its numbers one column off, and the rows below
+    it the same way: the column identity then balances on the same wrong cells. A facing cell whose
+    own row sum fails confirms nothing."""
+    from extractor.core.schema import Identity, Span
+    from extractor.pipeline import _ocr_doubts
+
+    anchors = (Anchor(0, 20, "/page[1]/ocr/box[19,0,99,9]", 1, 0.99),)  # a recognised line: `|9|||`
+    rule = Identity("R1[x]", ("new.x",), ("done.x",))  # new = done, column x
+
+    def done_cell() -> Value:
+        return Value(9, "parsed", "table_cell", [Span(4, 5, 4, 5, "9")], 0.97, "9", ("R1[x]:PASS",))
+
+    done = done_cell()
+    shifted = Value(9, "source_inconsistent", "table_cell", [Span(40, 41, 40, 41, "9")], 0.5, "9", ("R3[new]:FAIL",))
+    _ocr_doubts({"done.x": done, "new.x": shifted}, anchors, (rule,))
+    assert done.review == ["read by OCR from a line of text, not from a cell of its own; no identity confirms it"]
+    done = done_cell()
+    held = Value(9, "parsed", "table_cell", [Span(40, 41, 40, 41, "9")], 0.97, "9", ("R3[new]:PASS",))
+    _ocr_doubts({"done.x": done, "new.x": held}, anchors, (rule,))
+    assert done.source == "ocr" and not done.review
+
+
 def test_a_misread_that_breaks_an_identity_only_through_a_derived_cell_goes_to_review() -> None:
     from extractor.core.schema import Identity, Span
     from extractor.pipeline import _ocr_doubts
@@ -317,3 +340,73 @@ def test_a_pale_hairline_beside_digits_is_a_rule_not_a_one() -> None:
     wide[4:24, 5:13] = 40
     wide[4:24, 20:28] = 180  # pale but as wide as a digit: a faint digit, not a hairline
     assert ocr._stroke_runs(wide, ink=60.0) is None
+
+
+def test_a_dark_stroke_reaching_past_the_digits_is_a_rule_not_a_one() -> None:
+    """A sharp scan prints a typed `|` as dark as the digits: it is told from a 1 by its reach, below
+    the digits' baseline (a `|` descends) or across the whole line (a ruling line)."""
+    import numpy as np
+
+    crop = np.full((36, 40), 255, dtype=np.uint8)
+    crop[5:28, 5:17] = 0  # a digit, on the baseline at row 27
+    crop[5:35, 27:29] = 0  # a stroke as dark, descending 7 rows below it
+    assert ocr._stroke_runs(crop, ink=0.0) == [(5, 16, False), (27, 28, True)]
+    crop[5:35, 27:29] = 255
+    crop[5:28, 27:29] = 0  # standing on the same baseline: a 1 (too thin for one, but not a rule)
+    assert ocr._stroke_runs(crop, ink=0.0) is None
+
+
+def test_strokes_with_no_digit_beside_them_are_rules() -> None:
+    """`| ||` read as [1 or 川: strokes all too thin for a digit are the empty cells' pipes."""
+    import numpy as np
+
+    crop = np.full((36, 40), 255, dtype=np.uint8)
+    for x in (5, 20, 26):
+        crop[4:33, x : x + 2] = 0
+    assert ocr._stroke_runs(crop, ink=0.0) == [(5, 6, True), (20, 21, True), (26, 27, True)]
+
+
+def test_a_label_joined_to_its_cells_keeps_its_text_and_its_pipes_are_rules() -> None:
+    """The detector joins `事项 | 0 |` into one box, read 事项|00 or 事项0: the strokes after the label's
+    last character (where the recogniser puts it) are cut apart as if they stood alone."""
+    import numpy as np
+
+    crop = np.full((36, 80), 255, dtype=np.uint8)
+    crop[3:32, 2:28] = 0  # a Chinese character, the label's last
+    crop[3:34, 38:40] = 0  # |
+    crop[6:28, 48:60] = 0  # 0
+    crop[3:34, 70:72] = 0  # |
+    head, start, runs = ocr._hairline_plan("事项|00", crop, 0.0, label_end=29.0)
+    assert (head, start) == ("事项", 38)
+    assert [(start + lo, start + hi, hair) for lo, hi, hair in runs] == [
+        (38, 39, True),
+        (48, 59, False),
+        (70, 71, True),
+    ]
+    # a label read to its end whose box holds no stroke after it is left as read
+    assert ocr._hairline_plan("事项", crop[:, :30], 0.0, label_end=29.0) is None
+    # text ending in narrow punctuation is read already: not cut
+    assert ocr._hairline_plan("如下：", crop, 0.0, label_end=29.0) is None
+
+
+def test_ink_the_detector_passed_over_is_read(monkeypatch) -> None:
+    """A lone `|` (an empty cell printed as a pipe) or a lone digit is too small for the detector:
+    ink of a line's height outside every box is read, a thin stroke as `|`; ink a box covers, and
+    specks, are not read again."""
+    import numpy as np
+
+    gray = np.full((200, 400), 255, dtype=np.uint8)
+    gray[20:48, 20:200] = 0  # a line the detector found
+    gray[80:108, 30:32] = 0  # a lone | below it
+    gray[140:162, 50:62] = 0  # a lone digit
+    gray[180:182, 300:302] = 0  # a speck
+    asked: list[tuple[int, int]] = []
+
+    def recognise(images: list[np.ndarray]) -> list[tuple[str, float]]:
+        asked.extend(im.shape[:2] for im in images)
+        return [("0", 0.9) for _ in images]
+
+    monkeypatch.setattr(ocr, "_recognise_lines", recognise)
+    found = ocr._missed_ink(gray, [ocr.Box(16, 16, 204, 52, "规章", 0.99)])
+    assert [(b.text, int(b.x0), int(b.y0)) for b in found] == [("|", 30, 80), ("0", 50, 140)]
+    assert asked == [(22 + 2 * ocr._PAD, 12 + 2 * ocr._PAD)]  # the digit alone went to the recogniser

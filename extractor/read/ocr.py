@@ -154,57 +154,156 @@ def _recognise_lines(images: list[np.ndarray]) -> list[tuple[str, float]]:
 def _detect_and_recognise(gray: np.ndarray) -> list[Box]:
     import numpy as np
 
-    with _lock:
-        result, _ = engine()(np.ascontiguousarray(gray), use_cls=False)
-    boxes = []
-    for quad, text, score in result or []:
+    with _lock:  # word boxes: where each character stands, to find where a row label's box turns into cells
+        result, _ = engine()(np.ascontiguousarray(gray), use_cls=False, return_word_box=True)
+    boxes, label_ends = [], {}
+    for quad, text, score, *words in result or []:
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
         if str(text).strip():
-            boxes.append(Box(min(xs), min(ys), max(xs), max(ys), str(text).strip(), float(score)))
-    return _hairlines_apart(gray, boxes)
+            box = Box(min(xs), min(ys), max(xs), max(ys), str(text).strip(), float(score))
+            boxes.append(box)
+            label_ends[box] = _label_end(*words[:2]) if len(words) >= 2 else None
+    return _hairlines_apart(gray, boxes + _missed_ink(gray, boxes), label_ends)
+
+
+def _ideograph(ch: str) -> bool:
+    """A Chinese character of a label; 川 is how the recogniser reads three hairlines side by side."""
+    return "\u4e00" <= ch <= "\u9fff" and ch != "川"
+
+
+def _label_end(places: list[Any], pieces: list[str]) -> float | None:
+    """The right edge (page pixels) of a box's last Chinese character, by the recogniser's own
+    reckoning of where each character stands; None when it has none."""
+    last = [k for k, piece in enumerate(pieces) if any(_ideograph(ch) for ch in piece)]
+    if not last or last[-1] >= len(places) or not places[last[-1]]:
+        return None
+    return float(max(p[0] for p in places[last[-1]]))
+
+
+def _missed_ink(gray: np.ndarray, boxes: list[Box]) -> list[Box]:
+    """Text the detector passed over: a lone stroke or a lone digit standing apart on its line (a `|`
+    printed for an empty cell, a 0 in a wide row) is too small for it to find. Ink of a line's height
+    that no box covers is read here, a word at a time; a lone stroke far thinner than a digit is a `|`.
+    Without this a row loses its empty cells, and every cell after them stands in the wrong column."""
+    import cv2
+    import numpy as np
+
+    if not boxes:
+        return []
+    ink = (gray < _FAINT).astype(np.uint8)  # down to the faintest stroke: a hairline blurs to grey
+    for b in boxes:
+        ink[max(int(b.y0) - 2, 0) : int(b.y1) + 3, max(int(b.x0) - 2, 0) : int(b.x1) + 3] = 0
+    height = median(b.y1 - b.y0 for b in boxes)  # a line of text, as the detector draws it
+    words = cv2.dilate(ink, np.ones((1, max(int(height / 2), 1)), np.uint8))  # a word's glyphs as one blob
+    count, _, stats, _ = cv2.connectedComponentsWithStats(words, connectivity=8)
+    found: list[tuple[int, int, int, int]] = []
+    for x, y, w, h, _area in stats[1:count]:
+        cols = np.flatnonzero(ink[y : y + h, x : x + w].any(axis=0))  # the ink itself, not its dilation
+        if _MISSED_LOW * height <= h <= height and len(cols):
+            found.append((int(x + cols[0]), int(y), int(x + cols[-1]), int(y + h - 1)))
+    strokes = [(x0, y0, x1, y1) for x0, y0, x1, y1 in found if _stroke(x0, y0, x1, y1)]
+    # Text prints dark somewhere; grey alone, wider than a hairline, is a smudge or a shadow.
+    words_found = [(x0, y0, x1, y1) for x0, y0, x1, y1 in found if (x0, y0, x1, y1) not in strokes
+                   and gray[y0 : y1 + 1, x0 : x1 + 1].min() < _INK]  # fmt: skip
+    crops = [np.pad(gray[y0 : y1 + 1, x0 : x1 + 1], _PAD, constant_values=255) for x0, y0, x1, y1 in words_found]
+    read = _recognise_lines([np.ascontiguousarray(np.stack([c] * 3, axis=-1)) for c in crops])
+    out = [Box(x0, y0, x1, y1, "|", 1.0) for x0, y0, x1, y1 in strokes]
+    out += [Box(*f, text.strip(), score) for f, (text, score) in zip(words_found, read, strict=True) if text.strip()]
+    return out
+
+
+def _stroke(x0: int, y0: int, x1: int, y1: int) -> bool:
+    """A thin upright stroke: as thin as a hairline is (see _stroke_runs), and far taller than wide."""
+    return x1 - x0 + 1 <= max(3, 0.12 * (y1 - y0 + 1))
 
 
 # Text that may hold hairlines read as characters: digits and the strokes a recogniser makes of a ruling
 # line or a typed `|` beside them ("0 |" read as 01, "| 9 | ||" as 1911, "|||" as 川, "| 0 |" as [0]).
-_MAY_HOLD_HAIRLINES = re.compile(r"[0-9,.|lI川\[\]()]*[1lI|川\[\]()][0-9,.|lI川\[\]()]*")
+_MAY_HOLD_HAIRLINES = re.compile(r"[0-9,.|lI川\[\]() ]*[1lI|川\[\]()][0-9,.|lI川\[\]() ]*")
+# A row label the detector joined with the cells after it: the recogniser reads their `|`s as 1 or drops them.
+_LABEL_THEN_STROKES = re.compile(r"(.*[^0-9,.|lI川\[\]() ])([0-9,.|lI川\[\]() ]*[1lI|川\[\]()][0-9,.|lI川\[\]() ]*)?")
 # How much paler than the text's ink a stroke must be to be a hairline: a share of the way to white.
 # A printed 1 is as dark as the digits beside it; a hairline blurs to grey (measured on the corpus's
 # scans: digits 30-110, a typed | 165-200).
 _PALER = 0.4
+# How far (a share of the digits' height) a stroke must reach past the digits' top or baseline to be a
+# hairline whatever its shade: a typed | descends about a third of it (measured on the corpus's scans).
+_REACH = 0.15
+# Ink a detector missed is read when it is at least this share of a detected line's height (lower is a
+# speck, a dot or a dash) and no taller than the line.
+_MISSED_LOW = 0.4
 
 
-def _hairlines_apart(gray: np.ndarray, boxes: list[Box]) -> list[Box]:
-    """Thin strokes much paler than the page's text, in a box read as digits and strokes, are ruling
-    lines or typed `|`s, not 1s: each becomes a `|` box of its own, and the ink between them is read
-    again on its own. A number keeps the box's confidence at most (a misread is still possible, so only
-    an identity makes it certain)."""
+def _hairlines_apart(gray: np.ndarray, boxes: list[Box], label_ends: dict[Box, float | None]) -> list[Box]:
+    """Thin strokes much paler than the page's text or reaching past the digits beside them, in a box
+    read as digits and strokes (or in the digits a label's box ends with), are ruling lines or typed
+    `|`s, not 1s: each becomes a `|` box of its own, and the ink between them is read again on its
+    own. A number keeps the box's confidence at most (a misread is still possible, so only an identity
+    makes it certain)."""
     import numpy as np
 
     if not boxes:
         return boxes
     ink = median(float(_crop_of(gray, b).min()) for b in boxes)  # the page's text, as dark as it prints
-    plans: list[tuple[Box, list[tuple[int, int, bool]]] | Box] = []
+    plans: list[tuple[Box, str, int, list[tuple[int, int, bool]]] | Box] = []
     pieces: list[np.ndarray] = []
     for b in boxes:
         crop = _crop_of(gray, b)
-        runs = _stroke_runs(crop, ink) if _MAY_HOLD_HAIRLINES.fullmatch(b.text) else None
-        if runs is None:
+        end = label_ends.get(b)
+        plan = _hairline_plan(b.text, crop, ink, None if end is None else end - max(int(b.x0), 0))
+        if plan is None:
             plans.append(b)
             continue
-        plans.append((b, runs))
-        pieces += [np.pad(crop[:, lo : hi + 1], _PAD, constant_values=255) for lo, hi, hair in runs if not hair]
+        head, start, runs = plan
+        plans.append((b, head, start, runs))
+        tail = crop[:, start:]
+        pieces += [np.pad(tail[:, lo : hi + 1], _PAD, constant_values=255) for lo, hi, hair in runs if not hair]
     read = iter(_recognise_lines([np.ascontiguousarray(np.stack([c] * 3, axis=-1)) for c in pieces]))
     out: list[Box] = []
     for plan in plans:
         if isinstance(plan, Box):
             out.append(plan)
             continue
-        b, runs = plan
+        b, head, start, runs = plan
+        if head:
+            out.append(Box(b.x0, b.y0, b.x0 + start - 1, b.y1, head, b.confidence))
         for lo, hi, hair in runs:
             text, score = ("|", b.confidence) if hair else next(read)
             if text.strip():
-                out.append(Box(b.x0 + lo, b.y0, b.x0 + hi, b.y1, text.strip(), min(score, b.confidence)))
+                out.append(
+                    Box(b.x0 + start + lo, b.y0, b.x0 + start + hi, b.y1, text.strip(), min(score, b.confidence))
+                )
     return out
+
+
+def _hairline_plan(
+    text: str, crop: np.ndarray, ink: float, label_end: float | None
+) -> tuple[str, int, list[tuple[int, int, bool]]] | None:
+    """Where a box holds hairlines: the text before them (a row label the detector joined to its
+    cells, as read), the column the strokes begin at, and the strokes; None when it holds none."""
+    if _MAY_HOLD_HAIRLINES.fullmatch(text):
+        runs = _stroke_runs(crop, ink)
+        return None if runs is None else ("", 0, runs)
+    m = _LABEL_THEN_STROKES.fullmatch(text)
+    if m is None or label_end is None or not (m.group(2) or _ideograph(text[-1])):
+        return None  # no label, or one ending in a colon, a bracket, a full stop: narrow, and read already
+    start = _first_stroke_after(crop, label_end)
+    runs = None if start is None else _stroke_runs(crop[:, start:], ink)
+    return None if start is None or runs is None else (m.group(1).rstrip(), start, runs)
+
+
+def _first_stroke_after(crop: np.ndarray, label_end: float) -> int | None:
+    """The first column of ink after the label: the first stroke that begins past where the recogniser
+    puts the label's last character's edge, less a quarter of the line's height (its reckoning is by
+    the recogniser's columns, a few pixels either way; a character's own parts begin further back)."""
+    import numpy as np
+
+    inked = np.flatnonzero(crop.min(axis=0) < _FAINT)
+    if len(inked) == 0:
+        return None
+    starts = [int(inked[0]), *(int(inked[k + 1]) for k in np.flatnonzero(np.diff(inked) > 1))]
+    after = [lo for lo in starts if lo >= label_end - 0.25 * crop.shape[0]]
+    return after[0] if after else None
 
 
 def _crop_of(gray: np.ndarray, b: Box) -> np.ndarray:
@@ -215,7 +314,7 @@ def _crop_of(gray: np.ndarray, b: Box) -> np.ndarray:
 def _stroke_runs(crop: np.ndarray, ink: float) -> list[tuple[int, int, bool]] | None:
     """The crop cut at its hairlines: (first, last column, is a hairline) for each hairline and each
     stretch of ink between them; None when it has none. A hairline is one to three pixels wide, set
-    apart by white, and paler than the page's text."""
+    apart by white, and paler than the page's text or reaching past the digits' top or baseline."""
     import numpy as np
 
     if crop.size == 0:
@@ -226,8 +325,14 @@ def _stroke_runs(crop: np.ndarray, ink: float) -> list[tuple[int, int, bool]] | 
         return None
     cuts = np.flatnonzero(np.diff(inked) > 1)
     strokes = [(int(inked[s]), int(inked[e])) for s, e in zip([0, *(cuts + 1)], [*cuts, len(inked) - 1], strict=True)]
-    thin = max(3, 0.12 * crop.shape[0])
-    hair = [hi - lo + 1 <= thin and float(cols[lo : hi + 1].min()) - ink >= _PALER * (255 - ink) for lo, hi in strokes]
+    thin = [hi - lo + 1 <= max(3, 0.12 * crop.shape[0]) for lo, hi in strokes]
+    if not any(thin):
+        return None
+    pale = [float(cols[lo : hi + 1].min()) - ink >= _PALER * (255 - ink) for lo, hi in strokes]
+    spans = [_ink_rows(crop[:, lo : hi + 1]) for lo, hi in strokes]
+    digits = [span for span, t in zip(spans, thin, strict=True) if not t]
+    # Strokes alone, every one too thin for a digit (a 1 has its flag and foot): a row of `|`s.
+    hair = [t and (p or not digits or _beyond(span, digits)) for t, p, span in zip(thin, pale, spans, strict=True)]
     if not any(hair):
         return None
     runs: list[tuple[int, int, bool]] = []
@@ -237,6 +342,25 @@ def _stroke_runs(crop: np.ndarray, ink: float) -> list[tuple[int, int, bool]] | 
         else:
             runs.append((lo, hi, h))
     return runs
+
+
+def _ink_rows(strip: np.ndarray) -> tuple[int, int]:
+    """The first and last row of a strip of columns that hold ink."""
+    import numpy as np
+
+    rows = np.flatnonzero(strip.min(axis=1) < _FAINT)
+    return int(rows[0]), int(rows[-1])
+
+
+def _beyond(span: tuple[int, int], digits: list[tuple[int, int]]) -> bool:
+    """Does a stroke reach above or below the digits beside it? Digits stand on one baseline at one
+    height, a 1 among them too; a typed | descends below the baseline and a ruling line crosses the
+    whole line. Found this way where the scan is sharp, and a hairline prints as dark as the text."""
+    if not digits:
+        return False
+    top, bottom = median(t for t, _ in digits), median(b for _, b in digits)
+    slack = max(2.0, _REACH * (bottom - top + 1))
+    return span[0] < top - slack or span[1] > bottom + slack
 
 
 # ---------------------------------------------------------------- a page
@@ -491,12 +615,6 @@ def _fits(digits: str, crop: np.ndarray) -> bool:
     height, width = crop.shape[0] - 2 * _PAD, crop.shape[1] - 2 * _PAD
     expected = width / (_DIGIT_PITCH * height)
     return abs(len(digits.replace(",", "").replace(".", "")) - expected) <= max(0.5, 0.15 * expected)
-
-
-def _read_cells(lines: list[list[np.ndarray]]) -> list[tuple[str, float]]:
-    crops = [crop for cell in lines for crop in cell]
-    read = iter(_recognise_lines(crops))
-    return [_joined([(text.strip(), score) for text, score in (next(read) for _ in cell)]) for cell in lines]
 
 
 def _joined(lines: list[tuple[str, float]]) -> tuple[str, float]:
