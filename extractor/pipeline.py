@@ -18,7 +18,7 @@ from extractor.rules.legacy import read_legacy_table
 from extractor.rules.linebreaks import line_breaks
 from extractor.rules.meta import NOT_A_REPORT, detect_format, format_value, is_annual_report, read_meta
 from extractor.rules.narrative import read_narrative
-from extractor.rules.reconcile import doubt_derived, reconcile
+from extractor.rules.reconcile import doubt_derived, forced_by, reconcile
 from extractor.rules.record import assemble, blank
 from extractor.rules.regions import TABLES, table_regions
 from extractor.rules.sections import Section, split_sections
@@ -180,12 +180,15 @@ def _failing_through(
     fid: str, v: Value, values: dict[str, Value], by_id: dict[str, Identity]
 ) -> tuple[str, str] | None:
     """An identity that fails through a derived cell this cell helped derive (a 7 read as 1 in a row of
-    其他处理: the group's derived total carries the error into R2, which fails there, not here)."""
+    其他处理: the group's derived total carries the error into R2, which fails there, not here). Helped
+    derive: the cell is in the identity that forced the derived one, not merely in another identity
+    beside it (a group total forced from its three sub-rows owes nothing to the column's other rows)."""
     for outcome in v.rules:
-        rule = by_id.get(outcome.rpartition(":")[0])
+        name = outcome.rpartition(":")[0]
+        rule = by_id.get(name)
         for other in rule.cells if rule is not None else ():
             d = values.get(other)
-            if other == fid or d is None or d.status != "derived":
+            if other == fid or d is None or d.status != "derived" or name not in forced_by(d):
                 continue
             failed = next((r.rpartition(":")[0] for r in d.rules if r.endswith(":FAIL")), None)
             if failed is not None:

@@ -224,9 +224,15 @@ def test_a_misread_that_breaks_an_identity_only_through_a_derived_cell_goes_to_r
     group = Identity("R2.6[a]", ("group.a",), ("fee.a",))
     part = Value(1, "parsed", "table_cell", [Span(1, 2, 1, 2, "1")], 0.995, "1", ("R3[fee]:PASS", "R2.6[a]:PASS"))
     total = Value(1, "parsed", "table_cell", [Span(4, 5, 4, 5, "1")], 0.995, "1", ("R3[fee]:PASS",))
-    derived = Value(1, "derived", "rule", [], 0.6, None, ("R2[a]:FAIL", "R2.6[a]:PASS"))
-    _ocr_doubts({"fee.a": part, "fee.total": total, "group.a": derived}, anchors, (row, group))
+    note = "forced by R2.6[a]; printed nothing"  # as the reconciler writes it
+    derived = Value(1, "derived", "rule", [], 0.6, None, ("R2[a]:FAIL", "R2.6[a]:PASS", "R9[a]:PASS"), note=note)
+    # A cell of the column in another identity with the group total, which it did not help derive.
+    beside = Identity("R9[a]", ("column.a",), ("group.a", "granted.a"))
+    granted = Value(1, "parsed", "table_cell", [Span(1, 2, 1, 2, "1")], 0.995, "1", ("R9[a]:PASS",))
+    cells = {"fee.a": part, "fee.total": total, "group.a": derived, "granted.a": granted}
+    _ocr_doubts(cells, anchors, (row, group, beside))
     assert part.review == ["read by OCR; R2[a] fails through group.a, derived with this cell"]
+    assert not granted.review
 
 
 def test_scans_saved_as_images_are_read_when_named_by_a_pattern(tmp_path: Path) -> None:

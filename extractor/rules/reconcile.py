@@ -123,7 +123,7 @@ def _doubt_unplaced_cells(values: dict[str, Value], checks: list[Check], in_row:
     its cells was derived from it confirms nothing (it was made to hold); the others still check."""
     placed: set[str] = set()
     for chk in checks:
-        made_to_hold = any(chk.rule in _forced_by(values[c]) for c in chk.cells)
+        made_to_hold = any(chk.rule in forced_by(values[c]) for c in chk.cells)
         if chk.outcome == "PASS" and chk.rule.startswith(_PLACING) and not made_to_hold:
             placed.update(chk.cells)
     for fid, v in values.items():
@@ -336,7 +336,7 @@ def _confidence(v: Value, passed: bool, sound: bool, table: bool = False) -> flo
     return min(base, tier.REVIEW_CAP) if v.review else base
 
 
-def _forced_by(v: Value) -> tuple[str, ...]:
+def forced_by(v: Value) -> tuple[str, ...]:
     """The identities a derived value was forced by (its note, written by _derive)."""
     if v.status != "derived" or not v.note or not v.note.startswith("forced by "):
         return ()
@@ -354,7 +354,7 @@ def doubt_derived(values: dict[str, Value], fmt: Format) -> None:
     while changed:
         changed = False
         for fid, v in values.items():
-            if v.review or not (why := _forced_by(v)):
+            if v.review or not (why := forced_by(v)):
                 continue
             doubtful = sorted({c for rule in why for c in _other_cells(by_id, rule, fid) if _in_doubt(values.get(c))})
             if doubtful and not _confirmed_apart(values, by_id, fid, v, why):
