@@ -201,7 +201,7 @@ def _missed_ink(gray: np.ndarray, boxes: list[Box]) -> list[Box]:
         cols = np.flatnonzero(ink[y : y + h, x : x + w].any(axis=0))  # the ink itself, not its dilation
         if _MISSED_LOW * height <= h <= height and len(cols):
             found.append((int(x + cols[0]), int(y), int(x + cols[-1]), int(y + h - 1)))
-    strokes = [(x0, y0, x1, y1) for x0, y0, x1, y1 in found if _stroke(x0, y0, x1, y1)]
+    strokes = [(x0, y0, x1, y1) for x0, y0, x1, y1 in found if _thin(x1 - x0 + 1, y1 - y0 + 1)]
     # Text prints dark somewhere; grey alone, wider than a hairline, is a smudge or a shadow.
     words_found = [(x0, y0, x1, y1) for x0, y0, x1, y1 in found if (x0, y0, x1, y1) not in strokes
                    and gray[y0 : y1 + 1, x0 : x1 + 1].min() < _INK]  # fmt: skip
@@ -212,16 +212,29 @@ def _missed_ink(gray: np.ndarray, boxes: list[Box]) -> list[Box]:
     return out
 
 
-def _stroke(x0: int, y0: int, x1: int, y1: int) -> bool:
-    """A thin upright stroke: as thin as a hairline is (see _stroke_runs), and far taller than wide."""
-    return x1 - x0 + 1 <= max(3, 0.12 * (y1 - y0 + 1))
+def _thin(width: int, height: int) -> bool:
+    """Too thin for a digit, in a line of this height: a hairline (a 1 has its flag and its foot)."""
+    return width <= max(3, 0.12 * height)
+
+
+def _column_runs(crop: np.ndarray) -> list[tuple[int, int]]:
+    """The first and last column of each stretch of columns holding ink, apart by white."""
+    import numpy as np
+
+    inked = np.flatnonzero(crop.min(axis=0) < _FAINT)
+    if len(inked) == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(inked) > 1)
+    return [(int(inked[s]), int(inked[e])) for s, e in zip([0, *(cuts + 1)], [*cuts, len(inked) - 1], strict=True)]
 
 
 # Text that may hold hairlines read as characters: digits and the strokes a recogniser makes of a ruling
 # line or a typed `|` beside them ("0 |" read as 01, "| 9 | ||" as 1911, "|||" as 川, "| 0 |" as [0]).
-_MAY_HOLD_HAIRLINES = re.compile(r"[0-9,.|lI川\[\]() ]*[1lI|川\[\]()][0-9,.|lI川\[\]() ]*")
+_STROKE_LIKE = r"1lI|川\[\]()"
+_DIGITS_AND_STROKES = rf"[0-9,. {_STROKE_LIKE}]*[{_STROKE_LIKE}][0-9,. {_STROKE_LIKE}]*"
+_MAY_HOLD_HAIRLINES = re.compile(_DIGITS_AND_STROKES)
 # A row label the detector joined with the cells after it: the recogniser reads their `|`s as 1 or drops them.
-_LABEL_THEN_STROKES = re.compile(r"(.*[^0-9,.|lI川\[\]() ])([0-9,.|lI川\[\]() ]*[1lI|川\[\]()][0-9,.|lI川\[\]() ]*)?")
+_LABEL_THEN_STROKES = re.compile(rf"(.*[^0-9,. {_STROKE_LIKE}])({_DIGITS_AND_STROKES})?")
 # How much paler than the text's ink a stroke must be to be a hairline: a share of the way to white.
 # A printed 1 is as dark as the digits beside it; a hairline blurs to grey (measured on the corpus's
 # scans: digits 30-110, a typed | 165-200).
@@ -296,13 +309,7 @@ def _first_stroke_after(crop: np.ndarray, label_end: float) -> int | None:
     """The first column of ink after the label: the first stroke that begins past where the recogniser
     puts the label's last character's edge, less a quarter of the line's height (its reckoning is by
     the recogniser's columns, a few pixels either way; a character's own parts begin further back)."""
-    import numpy as np
-
-    inked = np.flatnonzero(crop.min(axis=0) < _FAINT)
-    if len(inked) == 0:
-        return None
-    starts = [int(inked[0]), *(int(inked[k + 1]) for k in np.flatnonzero(np.diff(inked) > 1))]
-    after = [lo for lo in starts if lo >= label_end - 0.25 * crop.shape[0]]
+    after = [lo for lo, _ in _column_runs(crop) if lo >= label_end - 0.25 * crop.shape[0]]
     return after[0] if after else None
 
 
@@ -315,17 +322,11 @@ def _stroke_runs(crop: np.ndarray, ink: float) -> list[tuple[int, int, bool]] | 
     """The crop cut at its hairlines: (first, last column, is a hairline) for each hairline and each
     stretch of ink between them; None when it has none. A hairline is one to three pixels wide, set
     apart by white, and paler than the page's text or reaching past the digits' top or baseline."""
-    import numpy as np
-
     if crop.size == 0:
         return None
     cols = crop.min(axis=0)
-    inked = np.flatnonzero(cols < _FAINT)
-    if len(inked) == 0:
-        return None
-    cuts = np.flatnonzero(np.diff(inked) > 1)
-    strokes = [(int(inked[s]), int(inked[e])) for s, e in zip([0, *(cuts + 1)], [*cuts, len(inked) - 1], strict=True)]
-    thin = [hi - lo + 1 <= max(3, 0.12 * crop.shape[0]) for lo, hi in strokes]
+    strokes = _column_runs(crop)
+    thin = [_thin(hi - lo + 1, crop.shape[0]) for lo, hi in strokes]
     if not any(thin):
         return None
     pale = [float(cols[lo : hi + 1].min()) - ink >= _PALER * (255 - ink) for lo, hi in strokes]
@@ -356,8 +357,6 @@ def _beyond(span: tuple[int, int], digits: list[tuple[int, int]]) -> bool:
     """Does a stroke reach above or below the digits beside it? Digits stand on one baseline at one
     height, a 1 among them too; a typed | descends below the baseline and a ruling line crosses the
     whole line. Found this way where the scan is sharp, and a hairline prints as dark as the text."""
-    if not digits:
-        return False
     top, bottom = median(t for t, _ in digits), median(b for _, b in digits)
     slack = max(2.0, _REACH * (bottom - top + 1))
     return span[0] < top - slack or span[1] > bottom + slack
