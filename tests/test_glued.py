@@ -10,19 +10,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor import extract
+from extractor.core.layout import layout
 from extractor.core.normalize import normalize
 from extractor.core.schema import identities
 from extractor.results.evaluate import same
 from extractor.rules.cells import Cell
-from extractor.rules.glued import Ambiguous, fills, settle_jointly, shifts, splits
+from extractor.rules.glued import MIN_PAIRS, Ambiguous, collapsing, fills, settle_jointly, shifts, splits
 from extractor.rules.linebreaks import line_breaks
 from extractor.rules.tables import read_disputes
-from tests.synth import LINE_LOSING, random_report, render
+from tests.synth import LINE_LOSING, collapse_identical_lines, random_report, render
 
 R4 = tuple(r for r in identities("2021") if r.id.startswith("R4"))
 GROUPS = ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
 PARTS = ("upheld", "corrected", "other", "pending", "total")
 DISPUTE_FIDS = tuple(f"disputes.{g}.{p}" for g in GROUPS for p in PARTS)
+R3_GRANTED = tuple(r for r in identities("2021") if r.id == "R3[granted]")
+GRANTED_FIDS = tuple(f"applications.granted.{c.id}" for c in layout().app_columns)  # in column order
 
 
 def glued(text: str) -> str:
@@ -167,20 +170,17 @@ def test_a_dropped_cell_in_a_row_of_zeros_has_one_reading() -> None:
 
 def test_a_dropped_cell_that_could_stand_in_several_places_is_not_chosen() -> None:
     # 5 0 0 0 0 5 for seven cells: the blank is the total (10) or a 0 before it: not one reading
-    r3 = tuple(r for r in identities("2021") if r.id == "R3[granted]")
-    fids = tuple(f"applications.granted.{c}" for c in r3[0].cells)
-    readings = fills([cell(x) for x in "500005"], fids, r3, collapsed=False)
+    readings = fills([cell(x) for x in "500005"], GRANTED_FIDS, R3_GRANTED, collapsed=False)
     assert len(readings) > 1
     assert fills([cell("0")] * 14, DISPUTE_FIDS, (), collapsed=False) == []  # no identity: no reading
 
 
 def test_identical_cells_a_crawler_collapsed_are_among_the_readings() -> None:
-    """`3` / `0` / `3` for 3,0,0,0,0,0,3: the collapsed run is a reading; blanks dropped are others."""
-    r3 = tuple(r for r in identities("2021") if r.id == "R3[granted]")
-    fids = tuple(f"applications.granted.{c}" for c in r3[0].cells)
-    runs = [values_of(r) for r in fills([cell("3"), cell("0"), cell("3")], fids, r3, collapsed=True)]
-    assert ["3", "0", "0", "0", "0", "0", "3"] in runs
-    gaps = [values_of(r) for r in fills([cell("3"), cell("0"), cell("3")], fids, r3, collapsed=False)]
+    """`3` / `0` / `3` for 3,0,0,0,0,0,3: on a page that collapsed runs, the collapsed run is read; on
+    one that kept identical lines, it is no reading."""
+    runs = [values_of(r) for r in fills([cell("3"), cell("0"), cell("3")], GRANTED_FIDS, R3_GRANTED, collapsed=True)]
+    assert runs == [["3", "0", "0", "0", "0", "0", "3"]]
+    gaps = [values_of(r) for r in fills([cell("3"), cell("0"), cell("3")], GRANTED_FIDS, R3_GRANTED, collapsed=False)]
     assert ["3", "0", "0", "0", "0", "0", "3"] not in gaps  # without collapsing, a 0 is never repeated
 
 
@@ -219,3 +219,61 @@ def test_a_run_whose_inner_blanks_are_known_is_placed_only_where_the_identities_
         k = next(i for i, c in enumerate(r) if c.text)
         assert [c.text for c in r[k : k + 5]] == ["2", "", "", "3", "5"]
         assert not any(c.text for c in r[k + 5 :])
+
+
+def test_a_lone_zero_is_a_row_of_zeros_only_on_a_page_that_collapsed_its_runs() -> None:
+    """`0` alone for seven cells: a collapsed run of seven zeros, or one zero with six blanks dropped
+    (the other cells open). What the page says of itself decides which."""
+    (zeros,) = fills([cell("0")], GRANTED_FIDS, R3_GRANTED, collapsed=True)
+    assert values_of(zeros) == ["0"] * 7
+    assert len(fills([cell("0")], GRANTED_FIDS, R3_GRANTED, collapsed=None)) > 1  # the page said nothing
+    assert all(sum(bool(c.text) for c in r) == 1 for r in fills([cell("0")], GRANTED_FIDS, R3_GRANTED, collapsed=False))
+
+
+def test_a_row_no_run_fits_is_read_as_dropped_blanks_even_on_a_collapsing_page() -> None:
+    # 3 2 5: no runs of these make R3 hold (3a + 2b + 5(c - 1) = 5 with a + b + c = 7), blanks dropped do
+    readings = fills([cell("3"), cell("2"), cell("5")], GRANTED_FIDS, R3_GRANTED, collapsed=True)
+    assert readings and all(sum(bool(c.text) for c in r) == 3 for r in readings)
+
+
+def test_runs_of_fifteen_dispute_cells_are_every_reading_r4_allows() -> None:
+    """`0 7 0 8 15` for 表四's 15 cells: 3,432 ways to stretch five cells into runs; the search keeps
+    the three in which every group's total holds, and no other."""
+    readings = [
+        values_of(r) for r in fills([cell(x) for x in ["0", "7", "0", "8", "15"]], DISPUTE_FIDS, R4, collapsed=True)
+    ]
+    assert sorted(readings) == sorted(
+        [
+            [*"00000", *"00077", "7", "0", "0", "8", "15"],
+            [*"00000", *"00000", "7", "0", "0", "8", "15"],
+            [*"00000", *"00000", "0", "7", "0", "8", "15"],
+        ]
+    )
+
+
+def test_a_page_says_whether_it_collapsed_identical_lines() -> None:
+    distinct = "\n".join(str(k % 7 + (k // 7) * 10) for k in range(MIN_PAIRS + 1))  # never two alike in a row
+    assert collapsing("规章\n" + distinct) is True
+    assert collapsing("规章\n" + distinct + "\n0\n0") is False  # identical lines kept: no crawler collapsed them
+    assert collapsing(distinct.replace("\n", "\n\n")) is None  # cells set apart by blank lines say nothing
+    assert collapsing("1\n2\n3") is None  # too few lines to say
+
+
+def test_on_a_collapsed_page_every_zero_row_and_every_agreed_dispute_cell_is_read() -> None:
+    """A crawler's copy that kept one of identical consecutive lines: rows printed as one `0` are rows
+    of zeros, read and right; 表四's cells every reading agrees on are read, the rest in review; nothing
+    wrong leaves review."""
+    for seed in range(6):
+        rng = random.Random(seed)
+        fmt = rng.choice(["2019", "2021"])
+        truth = random_report(rng, fmt)
+        report = extract(text=collapse_identical_lines(render(truth, fmt, "lines")), name="collapsed.txt")
+        flat = report.flat()
+        rows = {k.rsplit(".", 1)[0] for k in truth if k.startswith("applications.")}
+        for row in rows:
+            cells = [k for k in truth if k.rsplit(".", 1)[0] == row]
+            if all(truth[k] == 0 for k in cells):
+                assert all(flat["values"][k] == 0 and k not in flat["review"] for k in cells), row
+        assert all(same(v, flat["values"].get(k)) or k in flat["review"] for k, v in truth.items())
+        read = [f for f in DISPUTE_FIDS if f not in flat["review"]]
+        assert all(same(truth[f], flat["values"][f]) for f in read)

@@ -72,3 +72,20 @@ def test_a_page_heading_above_the_title_is_not_the_agency() -> None:
     assert m.organ.value == "某某区综合实验区"
     m = meta("正文 2024 年某某综合实验区政府信息公开工作年度报告\n")  # the same, its line breaks lost
     assert m.organ.value == "某某综合实验区"
+
+
+def test_a_sentence_that_names_the_report_gives_only_the_name_in_it() -> None:
+    """The report named inside a sentence of its opening, not as a title line: the agency is the name
+    in the sentence's last clause, after the verb that publishes it, never the sentence."""
+    cases = [
+        (
+            "根据《中华人民共和国政府信息公开条例》规定，现公布泰州市人民政府2017年政府信息公开工作年度报告。",
+            "泰州市人民政府",
+            2017,
+        ),
+        ("按照《条例》要求，现将某某市交通运输局2019年政府信息公开工作年度报告公布如下。", "某某市交通运输局", 2019),
+        ("依据《条例》第五十条，特发布将乐县人民政府2018年政府信息公开年度报告。", "将乐县人民政府", 2018),
+    ]
+    for text, organ, year in cases:
+        m = meta("索引号：123\n" + text + "\n一、概述\n")
+        assert (m.organ.value, m.year.value) == (organ, year), text

@@ -35,6 +35,7 @@ MAX_SPLITS = 50  # cuts of one row that fit its own identities, kept for the joi
 MAX_EXTRA = 3  # numbers broken over two lines in one row, at most: past it the row is no broken one
 MAX_FILLS = 600  # placements of a short row's cells tried (15 cells with 2 missing: 105 + 91)
 MAX_JOINT = 2_000  # combinations the joint step tries (each an exact solve); past it the rows stay in review
+MIN_PAIRS = 20  # consecutive number lines a page shows before their never repeating tells how it was copied
 _DIGITS = re.compile(r"\d+")
 
 
@@ -66,22 +67,47 @@ def splits(cells: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity]
 
 
 def fills(
-    cells: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity], *, collapsed: bool
+    cells: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity], *, collapsed: bool | None
 ) -> list[list[Cell]]:
     """The readings of a row printing fewer numbers than it has fields, one per distinct set of
-    values the row's identities allow: every placement of the printed cells in order with empty
-    cells where the rest stood (blanks a page dropped, an OCR box missed) and, if `collapsed`, every
-    way each printed cell stands for a run of identical cells (a crawler keeps one of identical
-    consecutive lines: `28` / `0` / `28` for 28,0,0,0,0,0,28). Readings that give every field the
-    same value, or leave the same fields open, are one. Without an identity every placement is as
-    good as another: none."""
+    values the row's identities allow. Two ways a page loses cells: blanks dropped (every placement of
+    the printed cells in order, with empty cells where the rest stood) and identical consecutive cells
+    collapsed (a crawler keeps one of identical consecutive lines: `28` / `0` / `28` for
+    28,0,0,0,0,0,28; every way each printed cell stands for a run). `collapsed` is what the page says
+    of itself (`collapsing`): False, it kept identical lines, so only blanks were dropped; True, it
+    collapsed them, so a row is read as runs, and as dropped blanks only when no run fits it; None,
+    it does not say, and both are readings. Readings that give every field the same value, or leave
+    the same fields open, are one. Without an identity every placement is as good as another: none."""
     n, m = len(fids), len(cells)
     if not rules or not 0 < m < n or not all(_DIGITS.fullmatch(c.text) for c in cells):
         return []
-    readings = list(_placements(cells, n)) + (list(_runs(cells, n)) if collapsed else [])
+    runs = _runs(cells, fids, rules) if collapsed is not False else []
+    if collapsed and (read_as_runs := _distinct(runs, fids, rules)):
+        return read_as_runs
+    readings = _placements(cells, n) + runs
     if len(readings) > MAX_FILLS:
         return []
     return _distinct(readings, fids, rules)
+
+
+def collapsing(text: str) -> bool | None:
+    """Whether a one-cell-per-line page collapsed runs of identical cells: a crawler that does so
+    keeps one of identical consecutive lines everywhere, so a page showing two identical number lines
+    in a row did not (False), and a page whose many consecutive number lines never repeat did (True:
+    a table of counts, most of them 0, that kept its runs repeats within a few rows). None when the
+    page shows too few consecutive number lines to say (cells set apart by blank lines, a short table)."""
+    pairs, previous = 0, ""
+    for line in text.split("\n"):
+        number = line.strip()
+        if not number.isdigit():
+            previous = ""
+            continue
+        if previous:
+            if number == previous:
+                return False
+            pairs += 1
+        previous = number
+    return True if pairs >= MIN_PAIRS else None
 
 
 def shifts(blocks: Sequence[Sequence[Cell]], fids: Sequence[str], rules: Sequence[Identity]) -> list[list[Cell]]:
@@ -136,16 +162,37 @@ def _placements(cells: Sequence[Cell], n: int) -> list[list[Cell]]:
     return out
 
 
-def _runs(cells: Sequence[Cell], n: int) -> list[list[Cell]]:
-    """Each printed cell repeated one or more times, n cells in all (every composition of n)."""
-    m = len(cells)
-    if math.comb(n - 1, m - 1) > MAX_FILLS:
-        return []
-    out = []
-    for cuts in combinations(range(1, n), m - 1):
-        bounds = (0, *cuts, n)
-        out.append([c for c, a, b in zip(cells, bounds[:-1], bounds[1:], strict=True) for _ in range(b - a)])
-    return out
+def _runs(cells: Sequence[Cell], fids: Sequence[str], rules: Sequence[Identity]) -> list[list[Cell]]:
+    """Each printed cell repeated one or more times, len(fids) cells in all, every way whose
+    identities hold as far as they are read (each checked once its last cell is placed, which prunes
+    the search: 表四's 15 cells from 8 printed ones are 3,432 compositions, few of them past R4)."""
+    n, m = len(fids), len(cells)
+    due = _due(fids, rules)
+    found: list[list[Cell]] = []
+    row: list[Cell] = []
+    values: dict[str, int] = {}
+
+    def run(ci: int) -> None:
+        if len(found) > MAX_FILLS:
+            return
+        if ci == m:
+            if len(row) == n:
+                found.append(list(row))
+            return
+        k0, number = len(row), int(cells[ci].text)
+        for length in range(1, n - k0 - (m - ci - 1) + 1):
+            k = k0 + length - 1
+            row.append(cells[ci])
+            values[fids[k]] = number
+            if not all(holds(r, values) for r in due.get(k, ())):
+                break  # a longer run completes the same identity with the same values: it fails too
+            run(ci + 1)
+        del row[k0:]
+        for k in range(k0, n):
+            values.pop(fids[k], None)
+
+    run(0)
+    return found if len(found) <= MAX_FILLS else []  # too many to be told apart: none
 
 
 def _due(fids: Sequence[str], rules: Sequence[Identity]) -> dict[int, list[Identity]]:

@@ -107,10 +107,13 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
         for titled in (False, True):
             for g in ("before", "after"):
                 between = doc.text[title.end("before") : title.start("year")] if g == "before" else ""
-                name = _clean_organ(title.group(g), titled=titled and "\n" not in between)
+                # "…条例》规定，现公布泰州市人民政府2017年政府信息公开工作年度报告": a sentence that
+                # names the report, not its title; the name is read as from a sentence
+                in_sentence = _CLAUSE.match(title.group(g)) is not None
+                name = _clean_organ(title.group(g), titled=titled and "\n" not in between and not in_sentence)
                 if name and not any(f[0] == name for f in found):
                     start = title.start(g) + title.group(g).find(name)
-                    found.append((name, start, start + len(name), tier.TITLE_NAME))
+                    found.append((name, start, start + len(name), tier.PROSE if in_sentence else tier.TITLE_NAME))
     for pattern in (_REPORT_OF, _COMPILED_BY):
         m = pattern.search(doc.text[:6000])
         name = _clean_organ(m.group("organ")) if m else None
@@ -141,7 +144,8 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
 
 _ORGAN_NOISE = re.compile(r"[#*\s|]")
 _ORGAN_LABEL = re.compile(r"^.*[:：]")  # "标题：…", "发布机构：…"
-_ORGAN_LEAD = re.compile(r"^(?:关于|本机关|我局|我委|我办)")
+_ORGAN_LEAD = re.compile(r"^(?:关于|本机关|我局|我委|我办|现将|(?:现|特|兹)?予?(?:公布|发布))")  # not 将 alone: 将乐县
+_CLAUSE = re.compile(r".*[,，。;；!！?？《》“”]")  # a sentence before a name: the name is in its last clause
 _BREADCRUMB = re.compile(r"^.*[>＞»/／]")  # "首页>政务公开>…": a saved page's path before the title
 _NAME = re.compile(r"[\u4e00-\u9fff（）()]{2,30}")
 _LATIN_RUN = re.compile(r"[A-Za-z0-9_]{2,}")  # a domain or a spam handle, never part of an agency's name
@@ -153,6 +157,7 @@ def _clean_organ(raw: str, titled: bool = False) -> str | None:
     city alone), as long as it is a name: Chinese characters and brackets, not a breadcrumb."""
     s = _ORGAN_NOISE.sub("", raw).strip("：:，,。 ")
     s = _ORGAN_LABEL.sub("", s)
+    s = _CLAUSE.sub("", s)
     s = _BREADCRUMB.sub("", s)
     s = _ORGAN_LEAD.sub("", s)
     if len(s) < 2:

@@ -22,7 +22,7 @@ from extractor.core.reading import Reading, span
 from extractor.core.schema import Format, Identity, Span, Status, Value, identities
 from extractor.rules import positions
 from extractor.rules.cells import Cell, Style, empties_between, separator_gap, tokenize
-from extractor.rules.glued import Ambiguous, fills, joins, settle_jointly, shifts, splits
+from extractor.rules.glued import Ambiguous, collapsing, fills, joins, settle_jointly, shifts, splits
 
 Quality = str  # "exact" | "prefix" | "fragment" | "order"
 
@@ -326,11 +326,14 @@ def assign_row(
     explicit_blanks: bool,
     rules: Sequence[Identity] = (),
     ambiguous: list[Ambiguous] | None = None,
+    collapsed: bool | None = None,
 ) -> None:
     """Put a placed row's cells into its columns, or report why they cannot be placed.
 
     `rules`: the identities within this row (R3); they decide how glued cells split, if at all.
     `ambiguous`: where a glued row that several cuts fit is kept, for the joint step of its table.
+    `collapsed`: whether the page collapsed identical consecutive cells (glued.collapsing); moot
+    where blanks are printed.
     """
     cells = list(row.cells)
     while len(cells) > len(columns) and not cells[-1].text:
@@ -348,7 +351,7 @@ def assign_row(
             splits(cells, fids, rules) if may_be_glued else []
         )
         if not cuts and len(cells) < len(columns):  # blanks dropped, or identical cells collapsed
-            cuts = fills(cells, fids, rules, collapsed=not explicit_blanks)
+            cuts = fills(cells, fids, rules, collapsed=False if explicit_blanks else collapsed)
         if len(cuts) == 1:
             _assign_split(doc, reading, fids, columns, cells, cuts[0], _names(rules), groups[0] if groups else None)
             return
@@ -485,13 +488,23 @@ def read_applications(doc: NormalText, start: int, end: int, fmt: Format) -> tup
         placed = [o for o in observed if o.row_id and not (fmt == "2021" and o.row_id == "other_total")]
         _place_by_position(doc, placed, len(lay.app_columns))
     ambiguous: list[Ambiguous] = []
+    n = len(lay.app_columns)  # the page is asked how it was copied only when a row is short
+    collapsed = collapsing(doc.text) if style == "lines" and any(len(o.cells) < n for o in observed) else False
     for o in observed:
         if o.row_id is None or (not o.cells and o.row_id == "other_total"):
             continue
         prefix = f"applications.{o.row_id}"
         rules = row_rules(fmt, prefix)
         assign_row(
-            doc, reading, prefix, o, lay.app_columns, explicit_blanks=style != "lines", rules=rules, ambiguous=ambiguous
+            doc,
+            reading,
+            prefix,
+            o,
+            lay.app_columns,
+            explicit_blanks=style != "lines",
+            rules=rules,
+            ambiguous=ambiguous,
+            collapsed=collapsed,
         )
     if ambiguous:
         _settle_glued(doc, reading, ambiguous, lay.app_columns, identities(fmt))
@@ -500,7 +513,16 @@ def read_applications(doc: NormalText, start: int, end: int, fmt: Format) -> tup
             prefix = f"applications.{o.duplicate}"
             rules = row_rules(fmt, prefix)
             again = Reading()
-            assign_row(doc, again, prefix, o, lay.app_columns, explicit_blanks=style != "lines", rules=rules)
+            assign_row(
+                doc,
+                again,
+                prefix,
+                o,
+                lay.app_columns,
+                explicit_blanks=style != "lines",
+                rules=rules,
+                collapsed=collapsed,
+            )
             settle_duplicate(reading, again, prefix, o, rules)
     return reading, style
 
@@ -739,7 +761,7 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
         if not cuts:
             blocks, spacing = _spaced_blocks(doc, start, style, numbers, printed, len(fids))
             placed_by = spacing if blocks and (cuts := shifts(blocks, fids, rules)) else None
-        cuts = cuts or fills(numbers, fids, rules, collapsed=style == "lines")
+        cuts = cuts or fills(numbers, fids, rules, collapsed=collapsing(doc.text) if style == "lines" else False)
         if len(cuts) == 1:
             _assign_split(doc, reading, fids, columns, numbers, cuts[0], _names(rules), placed_by=placed_by)
         elif numbers:
@@ -749,6 +771,12 @@ def read_disputes(doc: NormalText, start: int, end: int) -> Reading:
                 else f"表四: found {len(numbers)} numbers, not the 15 cells of the official row"
             )
             reading.problems.append(why)
+            if cuts:  # what every reading agrees on is read; the rest waits with the readings
+                row = Ambiguous("disputes", tuple(fids), numbers, cuts, rules, "表四", why)
+                agreed = _read_agreed_cells(doc, reading, row, cuts, columns)
+                for fid in fids:
+                    if fid not in agreed:
+                        reading.values[fid] = Value(status="missing", review=[why])
         return reading
     for c, fid, v in zip(printed, fids, cell_values(doc, printed, columns), strict=True):
         reading.values[fid] = _not_a_number(doc, c) if v is None else v
