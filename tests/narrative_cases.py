@@ -95,6 +95,7 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _const("{y}年本机关未收取信息处理费。", {"fee_amount": 0}),
         _const("本年度没有公民、法人或其他组织向本机关提出政府信息公开申请。", {"applications_received": 0}),
         _const("{y}年度未收到政府信息公开申请。", {"applications_received": 0}),
+        _both_zero("未发生针对本机关政府信息公开事务的行政复议案、行政诉讼案和有关的申诉案。"),
     ],
     "measure words and word order": [
         _one("applications_received", "全年共收到政府信息公开申请{n}件。"),
@@ -113,6 +114,7 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _one("applications_completed", "全年共完成政府信息依申请公开答复{n}件。"),
         _one("fee_amount", "全年共收取信息处理费{n}元。"),
         _thousands("fee_amount", "本年度收取信息处理费{n}元。"),
+        _one("applications_received", "全年受理依申请公开事项{n}项，全部按期办结。"),
     ],
     "coordinated lists": [
         _pair("因政府信息公开被申请行政复议{a}件、被提起行政诉讼{b}件。", "reconsideration_total", "litigation_total"),
@@ -128,6 +130,11 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _none("上年结转政府信息公开申请{n}件。"),
         _none("其中，公开答复{n}件，不予公开{m}件。"),
         _none("上年结转政府信息公开申请数量为{n}件。"),
+        # The agency as the reviewing organ: its cases and what it closed are not disclosure's.
+        _none("我局全年受理行政复议申请{n}件，办结{m}件。"),
+        # A count of every case, narrowed to disclosure's after 其中: the first number is not the fact.
+        _none("全年行政复议案件{n}件，其中涉及政府信息公开的案件另行统计。"),
+        _none("本年度行政诉讼案件{n}件，其中涉及依申请公开的已在上文说明。"),
     ],
     "qualified negations": [
         _const("全年未发生因政府信息公开被行政复议纠错或行政诉讼败诉的情形。", {}),

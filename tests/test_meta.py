@@ -89,3 +89,20 @@ def test_a_sentence_that_names_the_report_gives_only_the_name_in_it() -> None:
     for text, organ, year in cases:
         m = meta("索引号：123\n" + text + "\n一、概述\n")
         assert (m.organ.value, m.year.value) == (organ, year), text
+
+
+def test_titles_that_say_nianbao_or_put_the_year_last_are_titles() -> None:
+    """ "…工作年报", and "政府信息公开工作年度报告（2022年）" with the agency before the words or alone on
+    the next line; a next line that is no agency's name is not taken for one."""
+    for text, organ, year in [
+        ("某某县人民政府2020年政府信息公开工作年报\n一、总体情况\n", "某某县人民政府", 2020),
+        ("某某区财政局政府信息公开工作年度报告(2022年度)\n一、总体情况\n", "某某区财政局", 2022),
+        ("政府信息公开工作年度报告（2023年）\n某某市审计局\n一、总体情况\n", "某某市审计局", 2023),
+        ("政府信息公开工作年度报告（2021年）\n一、总体情况\n", None, 2021),
+    ]:
+        m = meta(text)
+        assert (m.organ.value, m.year.value) == (organ, year), text
+        assert not m.year.review
+    # 年报 in a sentence is no title: "对市县区2008年以来的政府信息公开年报，分别按年度进行公布"
+    m = meta("某某市人民政府办公室\n对市县区2008年以来的政府信息公开年报，分别按年度进行公布。\n一、总体情况\n")
+    assert m.year.review  # no title: the first year mentioned, in review

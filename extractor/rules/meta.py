@@ -15,8 +15,17 @@ from extractor.rules.record import build
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 # Title: "<organ>2020年政府信息公开工作年度报告" or "2024年<organ>政府信息公开工作年度报告"; older
 # ones leave out 政府 ("…地方税务局2013年信息公开年度报告").
+# 年度报告, 报告, or 年报 ending its line (prose speaks of "2008年以来的政府信息公开年报" too)
+_REPORT_WORD = r"(?:政府)?信息公开(?:工作)?\s*(?:(?:年度)?\s*报告|年报(?=[^\S\n]*(?:\n|$)))"
 _TITLE = re.compile(
-    rf"^[#\s|]*(?:(?:名称|标题|题目)\s*[:：|]\s*)?(?P<before>[^\n\d]{{0,40}}?)\s*{_YEAR}\s*年度?\s*(?P<after>[^\n\d]{{0,40}}?)\s*(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*报告",
+    rf"^[#\s|]*(?:(?:名称|标题|题目)\s*[:：|]\s*)?(?P<before>[^\n\d]{{0,40}}?)\s*{_YEAR}\s*年度?\s*(?P<after>[^\n\d]{{0,40}}?)\s*{_REPORT_WORD}",
+    re.M,
+)
+# "政府信息公开工作年度报告（2022年）": the year after the title's words; the agency before them, or alone
+# on the next line.
+_TITLE_YEAR_LAST = re.compile(
+    rf"^[#\s|]*(?P<before>[^\n\d]{{0,40}}?)\s*{_REPORT_WORD}\s*[（(]\s*{_YEAR}\s*年度?\s*[)）]"
+    rf"(?:[^\S\n]*\n[^\S\n]*(?P<after>[^\n\d]{{2,40}})$)?",
     re.M,
 )
 _PERIOD = re.compile(rf"(?:统计|期限|周期|时限|时间)[^。\n]{{0,12}}?{_YEAR}\s*年\s*1\s*月\s*1\s*日")
@@ -38,7 +47,7 @@ def read_meta(doc: NormalText) -> Meta:
     meta = build(Meta, {})
     text = doc.text
     head = text[:6000]
-    title = _TITLE.search(head)
+    title = _TITLE.search(head) or _TITLE_YEAR_LAST.search(head)
     _year(doc, meta, title)
     _organ(doc, meta, title)
     m = _published(head)
@@ -106,7 +115,11 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
         # ("正文" on the line above a title is a saved page's heading, not its author).
         for titled in (False, True):
             for g in ("before", "after"):
-                between = doc.text[title.end("before") : title.start("year")] if g == "before" else ""
+                if title.group(g) is None:
+                    continue
+                # a name on a line of its own beside the title is the agency's only with a suffix
+                between = doc.text[title.end(g) : title.start("year")] if g == "before" else ""
+                between += doc.text[title.end("year") : title.start(g)] if g == "after" else ""
                 # "…条例》规定，现公布泰州市人民政府2017年政府信息公开工作年度报告": a sentence that
                 # names the report, not its title; the name is read as from a sentence
                 in_sentence = _CLAUSE.match(title.group(g)) is not None
@@ -207,7 +220,8 @@ def is_annual_report(doc: NormalText, sections: int) -> bool:
     two of the six sections, one of the official tables' own labels, or the title and a section."""
     if sections >= 2 or any(marker in doc.text for marker in _table_markers()):
         return True
-    return sections >= 1 and _TITLE.search(doc.text[:6000]) is not None
+    head = doc.text[:6000]
+    return sections >= 1 and (_TITLE.search(head) or _TITLE_YEAR_LAST.search(head)) is not None
 
 
 @cache

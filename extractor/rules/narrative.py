@@ -31,13 +31,13 @@ _N = (
 _GAP = r"[^。；;！!？?\n\d]"  # inside one clause, no other number in between
 # Inside one item of a list: no list separator either ("复议2件、诉讼0件" binds each number to its noun).
 _ITEM = r"[^。；;！!？?\n\d、，,]"
-_APPLICATION_WORDS = ("件", "条", "份", "个")  # measure words of applications ("申请21条", "1份申请")
+_APPLICATION_WORDS = ("件", "条", "份", "个", "项")  # measure words of applications ("申请21条", "1份申请", "事项8项")
 _CASE_WORDS = ("件", "起", "宗", "例", "个")  # of cases ("行政复议36起")
 _APPLICATIONS = rf"\s*(?:{'|'.join(_APPLICATION_WORDS)})"
 _CASES = rf"\s*(?:{'|'.join(_CASE_WORDS)})"
 _NOT_A_CASE = r"(?!复议|诉讼)"
 # The end of a clause, or a word that names what was not (情况, 案件 …): after a negated noun.
-_CLAUSE_END = rf"(?:{_GAP}{{0,6}}?(?:情况|案件|情形|事项)|(?=[、和及与或]|[。；;，,!！?？\n]|$))"
+_CLAUSE_END = rf"(?:{_GAP}{{0,6}}?(?:情况|案件|案|情形|事项)|(?=[、和及与或]|[。；;，,!！?？\n]|$))"
 
 # A bracketed aside after a noun: "收取的费用（检索费、邮寄费、复制费等）为0元".
 _ASIDE = r"[(（][^()（）\n]{0,30}[)）]"
@@ -360,6 +360,9 @@ def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
         local = text[max(0, m.start() - 12) : m.end()]
         if COMBINED.search(local) or _any_of(layout().qualifiers).search(clause):
             return False
+        # "行政复议案件12件，其中涉及政府信息公开的0件": the figure counts more than disclosure's cases
+        if _NARROWED.match(text, m.end()):
+            return False
         # The sentence, or the one before it, must be about information disclosure: reports also
         # count lawsuits about other matters.
         context = text[max(0, m.start() - 120) : m.end()]
@@ -379,6 +382,7 @@ def _foreign_subject(text: str, at: int, foreign: tuple[str, ...]) -> bool:
 
 
 _DISCLOSURE = ("信息公开", "依申请", "公开申请")
+_NARROWED = re.compile(r"[^。；;\n]{0,12}?其中[^。；;\n]{0,20}?(?:信息公开|依申请)")
 
 
 def _number(raw: str) -> int | float | None:
