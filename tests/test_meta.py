@@ -99,6 +99,7 @@ def test_titles_that_say_nianbao_or_put_the_year_last_are_titles() -> None:
         ("某某区财政局政府信息公开工作年度报告(2022年度)\n一、总体情况\n", "某某区财政局", 2022),
         ("政府信息公开工作年度报告（2023年）\n某某市审计局\n一、总体情况\n", "某某市审计局", 2023),
         ("政府信息公开工作年度报告（2021年）\n一、总体情况\n", None, 2021),
+        ("某某区教育局关于2022年度政府信息公开工作情况的报告\n一、总体情况\n", "某某区教育局", 2022),
     ]:
         m = meta(text)
         assert (m.organ.value, m.year.value) == (organ, year), text

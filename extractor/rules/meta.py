@@ -16,7 +16,8 @@ _YEAR = r"(?P<year>(?:19|20)\d{2})"
 # Title: "<organ>2020年政府信息公开工作年度报告" or "2024年<organ>政府信息公开工作年度报告"; older
 # ones leave out 政府 ("…地方税务局2013年信息公开年度报告").
 # 年度报告, 报告, or 年报 ending its line (prose speaks of "2008年以来的政府信息公开年报" too)
-_REPORT_WORD = r"(?:政府)?信息公开(?:工作)?\s*(?:(?:年度)?\s*报告|年报(?=[^\S\n]*(?:\n|$)))"
+# "…关于2022年度政府信息公开工作情况的报告" too.
+_REPORT_WORD = r"(?:政府)?信息公开(?:工作)?(?:情况的?)?\s*(?:(?:年度)?\s*报告|年报(?=[^\S\n]*(?:\n|$)))"
 _TITLE = re.compile(
     rf"^[#\s|]*(?:(?:名称|标题|题目)\s*[:：|]\s*)?(?P<before>[^\n\d]{{0,40}}?)\s*{_YEAR}\s*年度?\s*(?P<after>[^\n\d]{{0,40}}?)\s*{_REPORT_WORD}",
     re.M,
@@ -172,7 +173,7 @@ def _clean_organ(raw: str, titled: bool = False) -> str | None:
     s = _ORGAN_LABEL.sub("", s)
     s = _CLAUSE.sub("", s)
     s = _BREADCRUMB.sub("", s)
-    s = _ORGAN_LEAD.sub("", s)
+    s = _ORGAN_LEAD.sub("", s).removesuffix("关于")  # "某某区教育局关于2022年度…情况的报告"
     if len(s) < 2:
         return None
     if _looks_defaced(s):
