@@ -82,8 +82,10 @@ def fills(
     if not rules or not 0 < m < n or not all(_DIGITS.fullmatch(c.text) for c in cells):
         return []
     runs = _runs(cells, fids, rules) if collapsed is not False else []
-    if collapsed and (read_as_runs := _distinct(runs, fids, rules)):
-        return read_as_runs
+    if collapsed:
+        if read_as_runs := _distinct(runs, fids, rules):
+            return read_as_runs
+        runs = []  # no run fits: the row lost blanks
     readings = _placements(cells, n) + runs
     if len(readings) > MAX_FILLS:
         return []

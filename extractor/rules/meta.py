@@ -13,11 +13,10 @@ from extractor.core.schema import Format, Meta, Value
 from extractor.rules.record import build
 
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
-# Title: "<organ>2020年政府信息公开工作年度报告" or "2024年<organ>政府信息公开工作年度报告"; older
-# ones leave out 政府 ("…地方税务局2013年信息公开年度报告").
-# 年度报告, 报告, or 年报 ending its line (prose speaks of "2008年以来的政府信息公开年报" too)
-# "…关于2022年度政府信息公开工作情况的报告" too.
+# The words that end a title: 年度报告, 报告, 工作情况的报告, or 年报 at the end of its line (prose
+# speaks of "2008年以来的政府信息公开年报" too); older titles leave out 政府.
 _REPORT_WORD = r"(?:政府)?信息公开(?:工作)?(?:情况的?)?\s*(?:(?:年度)?\s*报告|年报(?=[^\S\n]*(?:\n|$)))"
+# Title: "<organ>2020年政府信息公开工作年度报告" or "2024年<organ>政府信息公开工作年度报告".
 _TITLE = re.compile(
     rf"^[#\s|]*(?:(?:名称|标题|题目)\s*[:：|]\s*)?(?P<before>[^\n\d]{{0,40}}?)\s*{_YEAR}\s*年度?\s*(?P<after>[^\n\d]{{0,40}}?)\s*{_REPORT_WORD}",
     re.M,
@@ -119,8 +118,10 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
                 if title.group(g) is None:
                     continue
                 # a name on a line of its own beside the title is the agency's only with a suffix
-                between = doc.text[title.end(g) : title.start("year")] if g == "before" else ""
-                between += doc.text[title.end("year") : title.start(g)] if g == "after" else ""
+                if g == "before":
+                    between = doc.text[title.end(g) : title.start("year")]
+                else:
+                    between = doc.text[title.end("year") : title.start(g)]
                 # "…条例》规定，现公布泰州市人民政府2017年政府信息公开工作年度报告": a sentence that
                 # names the report, not its title; the name is read as from a sentence
                 in_sentence = _CLAUSE.match(title.group(g)) is not None
