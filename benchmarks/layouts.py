@@ -30,6 +30,7 @@ from tests.synth import (
     header_one_character_per_line,
     random_report,
     render,
+    reword_labels,
 )
 
 Layout = Callable[[Truth, str, random.Random], str]
@@ -53,6 +54,13 @@ LAYOUTS: dict[str, Layout] = {
     },
     "lines, identical runs collapsed": lambda t, fmt, rng: collapse_identical_lines(render(t, fmt, "lines")),
     "lines, numbers broken over two lines": lambda t, fmt, rng: break_numbers(render(t, fmt, "lines"), rng, 0.2),
+    **{
+        f"{style}, labels reworded": (lambda t, fmt, rng, s=style: reword_labels(render(t, fmt, s), rng))
+        for style in ("lines", "cell_per_line", "markdown", "tabs")
+    },
+    "one-line (open), labels reworded": lambda t, fmt, rng: LINE_LOSING["one-line"](
+        reword_labels(render(t, fmt, "open"), rng)
+    ),
     **{
         f"{style}, header one char per line": (
             lambda t, fmt, rng, s=style: header_one_character_per_line(render(t, fmt, s))

@@ -253,6 +253,31 @@ PAGE_REWRITES: dict[str, Callable[[str], str]] = {
     "footers": _footers,
     "full-width-digits": lambda text: text.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"}),
 }
+# Row labels as real reports reword them: a word added or dropped, a pause mark between listed
+# words, the official note left out, 合计 for 总计. Whole labels only, each as printed somewhere.
+REWORDINGS: tuple[tuple[str, str], ...] = (
+    ("本年新收政府信息公开申请数量", "本年度新收政府信息公开申请数量"),
+    ("上年结转政府信息公开申请数量", "上年度结转政府信息公开申请数量"),
+    ("结转下年度继续办理", "结转下一年度继续办理"),
+    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "（二）部分公开"),
+    ("其他法律行政法规禁止公开", "其他法律、行政法规禁止公开"),
+    ("属于四类过程性信息", "属于四类过程信息"),
+    ("没有现成信息需要另行制作", "没有现成信息需要另行制作的"),
+    ("信访举报投诉类申请", "信访、举报、投诉类申请"),
+    ("要求行政机关确认或重新出具已获取信息", "要求行政机关确认或者重新出具已获取信息"),
+    ("（七）总计", "（七）合计"),
+)
+
+
+def reword_labels(text: str, rng: random.Random, rate: float = 0.5) -> str:
+    """Each of REWORDINGS applied with probability `rate` (not for fixed-width text, whose columns
+    the longer or shorter labels would shift)."""
+    for official, reworded in REWORDINGS:
+        if rng.random() < rate:
+            text = text.replace(official, reworded)
+    return text
+
+
 LINE_LOSING = {"one-line": lambda text: re.sub(r"\s*\n\s*", " ", text)}
 
 

@@ -15,6 +15,7 @@ from tests.synth import (
     header_one_character_per_line,
     random_report,
     render,
+    reword_labels,
 )
 
 
@@ -70,6 +71,22 @@ def test_a_page_rewrite_that_keeps_the_lines_parses_back_exactly(seed: int, fmt:
     flat = report.flat()
     wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
     assert wrong == {}
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    fmt=st.sampled_from(["2019", "2021"]),
+    style=st.sampled_from([s for s in STYLES if s != "fixed"]),
+)
+def test_row_labels_reworded_as_real_reports_do_parse_back_exactly(seed: int, fmt: str, style: str) -> None:
+    rng = random.Random(seed)
+    truth = random_report(rng, fmt)
+    report = extract(text=reword_labels(render(truth, fmt, style), rng, rate=0.7), name=f"synthetic.{style}")
+    flat = report.flat()
+    wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
+    assert wrong == {}
+    assert not [k for k in truth if k in flat["review"]]
 
 
 @settings(max_examples=40, deadline=None)

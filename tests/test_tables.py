@@ -25,6 +25,29 @@ def test_a_long_label_with_one_character_misread_is_still_its_row() -> None:
     assert ids("结果维待") is None  # a short label one character off may be another label
 
 
+def test_a_long_label_with_a_character_added_or_dropped_is_still_its_row() -> None:
+    # Words real reports add or drop: 本年度 for 本年, 下一年度 for 下年度, 或者 for 或, 的 at the end.
+    for text, row in [
+        ("一、本年度新收政府信息公开申请数量", "new_received"),
+        ("二、上年度结转政府信息公开申请数量", "carried_over"),
+        ("四、结转下一年度继续办理", "carried_forward"),
+        ("5.要求行政机关确认或者重新出具已获取信息", "rejected_confirmation"),
+        ("2.没有现成信息需要另行制作的", "unable_needs_creation"),
+        ("6.属于四类过程信息", "denied_process_info"),
+    ]:
+        m = match(L21, text)
+        assert m is not None and set(m[0]) == {row} and m[1] == "prefix", text
+    # Within reach of two rows, a label names both (its numbering or the row order decides); a short
+    # label is not stretched.
+    assert ids("上年结收政府信息公开申请数量") == {"new_received", "carried_over"}
+    assert ids("一、上年结收政府信息公开申请数量") == {"new_received"}
+    assert ids("维持结果") is None
+
+
+def test_total_row_printed_as_heji() -> None:
+    assert ids("（七）合计") == {"processed_total"}
+
+
 def test_column_headers_are_not_rows_unless_numbered() -> None:
     assert ids("总计") is None
     assert ids("其他") is None
@@ -238,6 +261,24 @@ def test_labels_printed_apart_that_do_not_name_the_placed_rows_leave_them_in_dou
 def test_a_group_label_and_its_first_row_on_one_line_match_the_row() -> None:
     assert match(L21, "(四)无2.没有现成信息需要另") == (frozenset({"unable_needs_creation"}), "prefix")
     assert match(L21, "予处理4.无正当理由大量反复") == (frozenset({"rejected_vexatious"}), "prefix")
+
+
+def test_a_group_label_repeated_beside_each_child_names_the_group_not_the_row() -> None:
+    # A merged (六)其他处理 cell spans its three rows (HTML rowspan, repeated on each row): the child's
+    # label decides the row even when only it is inexact (3.其他情形 for 3.其他).
+    rows = [
+        ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", 1),
+        ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", 2),
+        ("3.其他情形", 4),
+    ]
+    text = "\n".join(f"| （六）其他处理 | {label} | {n} | 0 | 0 | 0 | 0 | 0 | {n} |" for label, n in rows)
+    reading = _apps(text + "\n| （七）总计 | | 7 | 0 | 0 | 0 | 0 | 0 | 7 |")
+    got = {
+        k: reading.values[f"applications.{k}.total"].value
+        for k in ("other_overdue_correction", "other_unpaid_fee", "other_other")
+    }
+    assert got == {"other_overdue_correction": 1, "other_unpaid_fee": 2, "other_other": 4}
+    assert "applications.other_total.total" not in reading.values
 
 
 # 表四 one cell per line, cells a blank line apart, after a 表三 spaced the same way: an empty cell is

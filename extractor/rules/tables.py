@@ -71,6 +71,9 @@ class Labels:
         self.rows = rows
         self.columns = columns  # keys of column headers (never row labels when unnumbered)
         self.groups = groups  # keys of merged group labels (no own numbers)
+        # row id -> the row ids of the group it sits under ((六)其他处理 is a row and a group in 2021)
+        by_key = {k: r.id for r in rows for k in r.keys}
+        self.parents = {r.id: by_key[label_key(r.group)] for r in rows if r.group and label_key(r.group) in by_key}
         self._memo: dict[str, tuple[frozenset[str], Quality] | None] = {}
 
     def match(self, text: str) -> tuple[frozenset[str], Quality] | None:
@@ -121,11 +124,32 @@ def _fragment(key: str, row_key: str) -> bool:
 
 
 def _one_character_off(key: str, row_key: str) -> bool:
-    """A long label with one character misprinted or misread (信意 for 信息 from OCR, 申调 for 申请):
-    still that row. Short labels are left alone: two of them may differ by one character."""
-    if len(key) != len(row_key) or len(key) < 6:
+    """A long label with a character misprinted, misread, added or dropped (信意 for 信息 from OCR,
+    本年度新收 for 本年新收, 确认或者 for 确认或): still that row. Two edits are allowed in a label of
+    12 characters or more; short labels are left alone: two of them may differ by one character.
+    (Rows of one table differ by three edits or more: 本年新收… and 上年结转… by three.)"""
+    n = min(len(key), len(row_key))
+    return n >= 6 and _within_edits(key, row_key, 2 if n >= 12 else 1)
+
+
+def _within_edits(a: str, b: str, k: int) -> bool:
+    """Levenshtein distance of `a` and `b` is at most `k` (small k: bounded recursion)."""
+    if abs(len(a) - len(b)) > k:
         return False
-    return sum(a != b for a, b in zip(key, row_key, strict=True)) == 1
+    i = 0
+    while i < len(a) and i < len(b) and a[i] == b[i]:
+        i += 1
+    a, b = a[i:], b[i:]
+    j = 0
+    while j < len(a) and j < len(b) and a[-1 - j] == b[-1 - j]:
+        j += 1
+    if j:
+        a, b = a[:-j], b[:-j]
+    if not a or not b:
+        return max(len(a), len(b)) <= k
+    if k == 0:
+        return False
+    return _within_edits(a[1:], b[1:], k - 1) or _within_edits(a[1:], b, k - 1) or _within_edits(a, b[1:], k - 1)
 
 
 _TESTS: tuple[tuple[Quality, Callable[[str, str], bool]], ...] = (
@@ -169,7 +193,7 @@ def _rows_bordered(cells: Sequence[Cell], labels: Labels) -> list[Observed]:
         obs = Observed(None, None, "order", list(values), loose=loose)
         if matches:
             obs.label = matches[-1][0]
-            obs.candidates, obs.quality = _combine([m for _, m in matches])
+            obs.candidates, obs.quality = _combine([m for _, m in matches], labels.parents)
         elif any(c.text for c in line_cells[:first_value]):
             continue  # a row whose text is no label of this table (another table's row, a note)
         rows.append(obs)
@@ -186,8 +210,13 @@ def _first_value(cells: Sequence[Cell]) -> int:
     return i
 
 
-def _combine(found: list[tuple[frozenset[str], Quality]]) -> tuple[frozenset[str], Quality]:
-    """Several label pieces in one row ("缴纳费用、" | "行政机关不再处理其政"): what all of them allow."""
+def _combine(found: list[tuple[frozenset[str], Quality]], parents: dict[str, str]) -> tuple[frozenset[str], Quality]:
+    """Several label pieces in one row ("缴纳费用、" | "行政机关不再处理其政"): what all of them allow.
+    A group's label beside a child's ("（六）其他处理" | "3.其他情形", a merged cell repeated on each row
+    it spans) names the group, not the row: the child's label decides even when only it is inexact."""
+    last = found[-1]
+    if last[1] != "fragment" and any(_children_of(last[0], m[0], parents) for m in found[:-1]):
+        return last
     exact = [m for m in found if m[1] == "exact"]
     if exact:
         return exact[-1]
@@ -196,6 +225,10 @@ def _combine(found: list[tuple[frozenset[str], Quality]]) -> tuple[frozenset[str
         cands = cands & c or cands
     worst = "fragment" if any(q == "fragment" for _, q in found) else "prefix"
     return cands, worst
+
+
+def _children_of(child: frozenset[str], group: frozenset[str], parents: dict[str, str]) -> bool:
+    return all(parents.get(c) in group for c in child)
 
 
 def _rows_stream(cells: Sequence[Cell], labels: Labels) -> list[Observed]:
