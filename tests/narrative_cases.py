@@ -75,6 +75,27 @@ def _pair(s: str, first: str, second: str) -> Callable[[random.Random], tuple[st
     return make
 
 
+def _shared(s: str) -> Callable[[random.Random], tuple[str, dict]]:
+    """One number said of both kinds of case ("…行政复议、行政诉讼均为2件")."""
+
+    def make(rng: random.Random) -> tuple[str, dict]:
+        n = rng.randint(0, 30)
+        return s.format(n=n, y=rng.randint(2015, 2025)), {"reconsideration_total": n, "litigation_total": n}
+
+    return make
+
+
+def _ten_thousands(fact: str, s: str) -> Callable[[random.Random], tuple[str, dict]]:
+    """A count in 万 ("1.2万件"), with one or two decimals or none."""
+
+    def make(rng: random.Random) -> tuple[str, dict]:
+        n = rng.choice([rng.randint(1, 9) * 10_000, rng.randint(11, 99) * 1_000, rng.randint(101, 999) * 100])
+        shown = f"{n / 10_000:.2f}".rstrip("0").rstrip(".")
+        return s.format(n=shown), {fact: n}
+
+    return make
+
+
 def _none(s: str) -> Callable[[random.Random], tuple[str, dict]]:
     return lambda rng: (s.format(n=rng.randint(2, 9999), m=rng.randint(2, 9999)), {})
 
@@ -114,6 +135,12 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _one("applications_completed", "全年共完成政府信息依申请公开答复{n}件。"),
         _one("fee_amount", "全年共收取信息处理费{n}元。"),
         _thousands("fee_amount", "本年度收取信息处理费{n}元。"),
+        _ten_thousands("applications_received", "本年度共收到政府信息公开申请{n}万件。"),
+        _ten_thousands("applications_received", "全年受理依申请公开{n}万件，办结率100%。"),
+        _one("applications_received", "本年度受理政府信息公开申请（含上年结转3件）共{n}件。"),
+        _one("reconsideration_total", "政府信息公开行政复议数量{n}件。", lo=0),
+        _one("litigation_total", "政府信息公开行政诉讼数量{n}件。", lo=0),
+        _one("fee_amount", "全年依申请公开收费{n}元。", lo=0),
         _one("applications_received", "全年受理依申请公开事项{n}项，全部按期办结。"),
     ],
     "coordinated lists": [
@@ -121,6 +148,9 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _pair("政府信息公开行政诉讼案件{a}件、行政复议案件{b}件。", "litigation_total", "reconsideration_total"),
         _pair("全年收到政府信息公开申请{a}件，办结{b}件。", "applications_received", "applications_completed"),
         _pair("涉及政府信息公开的行政复议{a}起，行政诉讼{b}起。", "reconsideration_total", "litigation_total"),
+        _shared("{y}年，政府信息公开行政复议、行政诉讼均为{n}件。"),
+        _shared("因政府信息公开引起的行政复议和行政诉讼案件数都是{n}件。"),
+        _both_zero("因政府信息公开引起的行政复议和行政诉讼案件数均为零。"),
     ],
     "foreign subjects": [
         _none("政务服务大厅全年受理行政许可事项{n}件，办结{m}件。"),
@@ -135,6 +165,23 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         # A count of every case, narrowed to disclosure's after 其中: the first number is not the fact.
         _none("全年行政复议案件{n}件，其中涉及政府信息公开的案件另行统计。"),
         _none("本年度行政诉讼案件{n}件，其中涉及依申请公开的已在上文说明。"),
+    ],
+    "parts, round figures and changes": [
+        # A figure after 其中 is a part of the one before it, not the number completed.
+        _one("applications_received", "全年受理依申请公开事项{n}件，其中当场答复8件。"),
+        _one("applications_received", "本年度共收到政府信息公开申请{n}件，其中自然人申请5件。"),
+        _pair(
+            "共受理政府信息公开申请{a}件，其中自然人申请3件；共办理{b}件。",
+            "applications_received",
+            "applications_completed",
+        ),
+        _none("全年收到政府信息公开申请{n}余件。"),
+        _none("全年共收到政府信息公开申请约{n}件。"),
+        _const("全年共收到信息公开申请近百件。", {}),
+        _none("全年收到政府信息公开申请同比减少{n}件。"),
+        _none("政府信息公开申请数量较上年增加了{n}件。"),
+        _one("applications_received", "本年度收到政府信息公开申请数量有所增加，共{n}件。"),
+        _none("按期答复率100%，全年共答复群众咨询{n}件。"),
     ],
     "qualified negations": [
         _const("全年未发生因政府信息公开被行政复议纠错或行政诉讼败诉的情形。", {}),

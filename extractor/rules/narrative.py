@@ -27,6 +27,7 @@ _NUMERAL = "零一二三四五六七八九十百千两"
 _N = (
     rf"(?P<num>[\d{_NUMERAL}]"
     rf"(?:(?<=\d)(?:\d{{0,2}}(?:,\d{{3}})+(?:\.\d+)?|\d*(?:\.\d+)?)|(?<=[{_NUMERAL}])[{_NUMERAL}]*))"
+    r"(?P<wan>万)?"  # "1.2万件": in ten thousands
 )
 _GAP = r"[^。；;！!？?\n\d]"  # inside one clause, no other number in between
 # Inside one item of a list: no list separator either ("复议2件、诉讼0件" binds each number to its noun).
@@ -49,10 +50,18 @@ _COUNT_AS_NOUN = (
     rf"(?:依申请|信息公开){_ITEM}{{0,12}}?申请(?:总量|总数|数量)(?:为|是|达|共计|共)?\s*{_N}{_APPLICATIONS}"
 )
 
+# One number for both kinds of case, said of each ("行政复议、行政诉讼均为0件", "…案件数均为零"): it
+# is each one's count, unlike "复议和诉讼共3件" (COMBINED), which is neither's.
+_EACH = (
+    rf"(?:复议{_ITEM}{{0,10}}?[、和及与]{_ITEM}{{0,10}}?诉讼|诉讼{_ITEM}{{0,10}}?[、和及与]{_ITEM}{{0,10}}?复议)"
+    rf"{_GAP}{{0,8}}?(?P<each>均|都|皆)(?:为|是)?\s*{_N}(?:{'|'.join(_CASE_WORDS)})?"
+)
+
 # Each fact: patterns whose `num` group is the value; `zero` patterns state there was none.
 PATTERNS: dict[str, list[str]] = {
     "applications_received": [
-        rf"(?:收到|受理|接收|新收|接到){_GAP}{{0,30}}?申请(?!人){_GAP}{{0,12}}?{_N}{_APPLICATIONS}",
+        # "受理政府信息公开申请（含上年结转3件）共108件": an aside between the noun and its figure
+        rf"(?:收到|受理|接收|新收|接到){_GAP}{{0,30}}?申请(?!人)(?:{_GAP}{{0,4}}?{_ASIDE})?{_GAP}{{0,12}}?{_N}{_APPLICATIONS}",
         rf"(?:收到|受理|接收|新收){_GAP}{{0,6}}?依申请{_GAP}{{0,16}}?{_N}{_APPLICATIONS}",
         # The number before its noun: "收到70件申请", "共收到政府信息公开申请的有12份".
         rf"(?:收到|受理|接收|接到){_GAP}{{0,12}}?{_N}{_APPLICATIONS}(?:(?:{_NOT_A_CASE}{_ITEM}){{0,12}}?)申请(?!人)",
@@ -63,15 +72,19 @@ PATTERNS: dict[str, list[str]] = {
         rf"(?:已办结|办结|答复|办理完成|共办理|已办理|处理完毕){_GAP}{{0,14}}?{_N}{_APPLICATIONS}",
     ],
     "reconsideration_total": [
-        rf"(?:行政复议|复议)(?:案件|案|申请)?(?:数为|数量为|数|为|共)?\s*{_N}{_CASES}",
+        _EACH,
+        rf"(?:行政复议|复议)(?:案件|案|申请)?(?:数为|数量为|数量|数|为|共)?\s*{_N}{_CASES}",
         rf"{_N}{_CASES}(?:的)?{_ITEM}{{0,20}}?行政复议(?:申请|案件)?(?!、|和|及|与)",
     ],
     "litigation_total": [
-        rf"(?:行政诉讼|诉讼)(?:案件|案)?(?:数为|数量为|数|为|共)?\s*{_N}{_CASES}",
+        _EACH,
+        rf"(?:行政诉讼|诉讼)(?:案件|案)?(?:数为|数量为|数量|数|为|共)?\s*{_N}{_CASES}",
         rf"{_N}{_CASES}(?:的)?{_ITEM}{{0,20}}?行政诉讼",
     ],
     "fee_amount": [
         rf"(?:信息)?处理费{_GAP}{{0,20}}?(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
+        # "依申请公开收费0元": a charge for disclosure (not 行政事业性收费, the 表二 figure)
+        rf"(?:依申请公开|信息公开)收费{_GAP}{{0,6}}?(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
         rf"收取{_GAP}{{0,12}}?(?:信息公开|处理)?费用{_ASIDE}?{_GAP}{{0,8}}?(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
     ],
 }
@@ -283,15 +296,15 @@ def _candidates(
             value = _number(m.group("num"))
             if value is None:
                 continue
-            if m.groupdict().get("unit") == "万元":
-                value = value * 10_000
+            if m.groupdict().get("unit") == "万元" or m.groupdict().get("wan"):
+                value = _ten_thousands(value)
             out.append(
                 Candidate(
                     value,
                     to_doc(m.start()),
                     to_doc(m.end() - 1) + 1,
                     to_doc(m.start("num")),
-                    to_doc(m.end("num") - 1) + 1,
+                    to_doc(m.end("wan" if m.groupdict().get("wan") else "num") - 1) + 1,
                 )
             )
     # A statement that there was none is a candidate beside the figures: when both are made, the
@@ -347,7 +360,9 @@ def _unique(found: list[Candidate]) -> list[Candidate]:
 
 
 def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
-    clause = m.group(0)
+    clause = _ASIDES.sub("", m.group(0))  # an aside's words are not the clause's subject
+    if _approximate(text, m) or _a_change(text, m):
+        return False
     # The words just before the match belong to it too ("部分公开答复0件" is one outcome, not the total).
     lead = text[max(0, m.start() - 6) : m.start()]
     lead = lead[max(lead.rfind(c) for c in "，,；;。\n") + 1 :]
@@ -356,9 +371,13 @@ def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
         return False
     if foreign and name.startswith("applications_") and _foreign_subject(text, m.start(), foreign):
         return False
+    # "共收到申请108件，其中当场答复20件": a figure after 其中 is a part of the one before it
+    # (until the list ends: "…，其中自然人申请741件；共办理718件" states the number completed).
+    if name.startswith("applications_") and "其中" in _sentence_before(text, m.start()):
+        return False
     if name in ("reconsideration_total", "litigation_total"):
         local = text[max(0, m.start() - 12) : m.end()]
-        if COMBINED.search(local) or _any_of(layout().qualifiers).search(clause):
+        if (COMBINED.search(local) and not m.groupdict().get("each")) or _any_of(layout().qualifiers).search(clause):
             return False
         # "行政复议案件12件，其中涉及政府信息公开的0件": the figure counts more than disclosure's cases
         if _NARROWED.match(text, m.end()):
@@ -370,6 +389,32 @@ def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
         if "信息公开" not in context and "申请" not in context:
             return False
     return True
+
+
+_ASIDES = re.compile(_ASIDE)
+
+
+def _approximate(text: str, m: re.Match[str]) -> bool:
+    """ "近百件", "200余件", "约30件": a round guess, not a count."""
+    lay = layout()
+    before = text[max(0, m.start("num") - 2) : m.start("num")]
+    after = text[m.end("num") : m.end("num") + 2]
+    return any(before.endswith(w) for w in lay.approximate_before) or any(
+        after.startswith(w) for w in lay.approximate_after
+    )
+
+
+def _a_change(text: str, m: re.Match[str]) -> bool:
+    """ "同比减少了15件": the figure right after a verb of change is a difference. ("有所增加，共108件"
+    still states the count.)"""
+    before = text[max(m.start(), m.start("num") - 3) : m.start("num")].removesuffix("了")
+    return any(before.endswith(w) for w in layout().changes)
+
+
+def _sentence_before(text: str, at: int) -> str:
+    """The sentence up to `at`, from its last full stop or semicolon (a 其中 list ends at "；")."""
+    lo = max(0, at - _SENTENCE_REACH)
+    return text[max(max(text.rfind(c, lo, at) for c in "。；;\n"), lo - 1) + 1 : at]
 
 
 def _foreign_subject(text: str, at: int, foreign: tuple[str, ...]) -> bool:
@@ -390,6 +435,12 @@ def _number(raw: str) -> int | float | None:
         f = float(raw.replace(",", ""))
         return int(f) if f.is_integer() else f
     return chinese_numeral(raw)
+
+
+def _ten_thousands(value: int | float) -> int | float:
+    """`value` 万: rounded to the places printed (1.2万 is 12000, not 12000.000000000002)."""
+    scaled = round(value * 10_000, 6)
+    return int(scaled) if float(scaled).is_integer() else scaled
 
 
 def _value(doc: NormalText, found: list[Candidate]) -> Value:
