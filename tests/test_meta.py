@@ -107,3 +107,37 @@ def test_titles_that_say_nianbao_or_put_the_year_last_are_titles() -> None:
     # 年报 in a sentence is no title: "对市县区2008年以来的政府信息公开年报，分别按年度进行公布"
     m = meta("某某市人民政府办公室\n对市县区2008年以来的政府信息公开年报，分别按年度进行公布。\n一、总体情况\n")
     assert m.year.review  # no title: the first year mentioned, in review
+
+
+def test_a_year_in_chinese_numerals_is_the_year() -> None:
+    # Formal titles print the year as 二〇二二 (〇 also as ○ or 零); prose elsewhere names other years.
+    for title, year in [
+        ("杭州市西湖区人民政府二〇二二年政府信息公开工作年度报告", 2022),
+        ("杭州市西湖区人民政府二○一九年度政府信息公开工作年度报告", 2019),
+        ("杭州市西湖区人民政府二零二一年政府信息公开工作年度报告", 2021),
+    ]:
+        m = meta(f"{title}\n一、总体情况\n2023年，本机关认真贯彻落实《条例》。\n")
+        assert (m.organ.value, m.year.value) == ("杭州市西湖区人民政府", year), title
+        assert not m.year.review
+
+
+def test_the_agency_alone_on_the_line_below_a_title_that_names_none() -> None:
+    for below in ("杭州市西湖区人民政府", "（杭州市西湖区人民政府）"):
+        m = meta(f"2022年政府信息公开工作年度报告\n{below}\n一、总体情况\n")
+        assert m.organ.value == "杭州市西湖区人民政府", below
+    # A line that is no agency's name is not taken for one.
+    assert meta("2022年政府信息公开工作年度报告\n根据《条例》，本局编制本报告。\n").organ.value is None
+    assert meta("2022年政府信息公开工作年度报告\n发布时间：2023-01-20\n").organ.value is None
+
+
+def test_brackets_and_quotation_marks_around_a_title_are_not_the_name() -> None:
+    assert meta("【2023年】宁波市生态环境局政府信息公开工作年度报告\n").organ.value == "宁波市生态环境局"
+    m = meta("关于印发《某某县2023年政府信息公开工作年度报告》的通知\n")
+    assert (m.organ.value, m.year.value) == ("某某县", 2023)
+
+
+def test_an_agency_name_keeps_its_brackets_as_printed() -> None:
+    name = "中国（上海）自由贸易试验区临港新片区管理委员会"
+    assert meta(f"{name}2023年政府信息公开工作年度报告\n").organ.value == name
+    ascii_name = "中国(上海)自由贸易试验区临港新片区管理委员会"
+    assert meta(f"{ascii_name}2023年政府信息公开工作年度报告\n").organ.value == ascii_name

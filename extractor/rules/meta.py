@@ -12,7 +12,9 @@ from extractor.core.reading import span
 from extractor.core.schema import Format, Meta, Value
 from extractor.rules.record import build
 
-_YEAR = r"(?P<year>(?:19|20)\d{2})"
+# A year in digits, or in Chinese numerals as formal titles print it ("二〇二二年", 〇 also as ○, O or 零).
+_YEAR = r"(?P<year>(?:19|20)\d{2}|(?:二[〇○O零]|一九)[〇○O零一二三四五六七八九]{2})"
+_YEAR_DIGITS = str.maketrans("〇○O零一二三四五六七八九", "000012345678" + "9")
 # The words that end a title: 年度报告, 报告, 工作情况的报告, or 年报 at the end of its line (prose
 # speaks of "2008年以来的政府信息公开年报" too); older titles leave out 政府.
 _REPORT_WORD = r"(?:政府)?信息公开(?:工作)?(?:情况的?)?\s*(?:(?:年度)?\s*报告|年报(?=[^\S\n]*(?:\n|$)))"
@@ -40,6 +42,10 @@ _PUBLISHED_LABELLED = re.compile(
 _DATE_LINE = r"[^\S\n]*\(?(?P<date>(?:19|20)\d{2}-\d{1,2}-\d{1,2}|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\)?(?:\s|$)"
 _PUBLISHED_FIRST_LINE = re.compile(_DATE_LINE)  # used with match(): the text's first line
 _PUBLISHED_LINE = re.compile("\n" + _DATE_LINE)
+
+
+def _year_number(raw: str) -> int:
+    return int(raw.translate(_YEAR_DIGITS))
 
 
 def read_meta(doc: NormalText) -> Meta:
@@ -87,13 +93,13 @@ def _year(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
         m = re.search(rf"{_YEAR}\s*年度?", doc.text[:3000])
         if m:
             meta.year = Value(
-                value=int(m.group("year")), status="review", source="sentence", confidence=tier.REVIEW_CAP,
+                value=_year_number(m.group("year")), status="review", source="sentence", confidence=tier.REVIEW_CAP,
                 evidence=[span(doc, m.start("year"), m.end("year"))],
             )  # fmt: skip
             meta.year.review.append("year taken from the first year the text mentions; no title or period found")
         return
     m, g = candidates[0]
-    year = int(m.group(g))
+    year = _year_number(m.group(g))
     v = Value(
         value=year,
         status="parsed",
@@ -101,7 +107,7 @@ def _year(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
         confidence=tier.PROSE_CONFIRMED,
         evidence=[span(doc, m.start(g), m.end(g))],
     )
-    others = {int(c.group(g2)) for c, g2 in candidates[1:]}
+    others = {_year_number(c.group(g2)) for c, g2 in candidates[1:]}
     if others and year not in others:
         v.review.append(f"title year {year} and statistics period year {sorted(others)} differ")
         v.confidence = tier.REVIEW_CAP
@@ -124,11 +130,19 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
                     between = doc.text[title.end("year") : title.start(g)]
                 # "…条例》规定，现公布泰州市人民政府2017年政府信息公开工作年度报告": a sentence that
                 # names the report, not its title; the name is read as from a sentence
-                in_sentence = _CLAUSE.match(title.group(g)) is not None
+                # (but "关于印发《某某县2023年…报告》的通知" quotes the title itself: the name after 《 is its own)
+                in_sentence = _CLAUSE.match(title.group(g)) is not None and not _QUOTED.search(title.group(g))
                 name = _clean_organ(title.group(g), titled=titled and "\n" not in between and not in_sentence)
                 if name and not any(f[0] == name for f in found):
                     start = title.start(g) + title.group(g).find(name)
                     found.append((name, start, start + len(name), tier.PROSE if in_sentence else tier.TITLE_NAME))
+    if title and not found and (line := _next_line(doc.text, title.end())) is not None:
+        # "2022年政府信息公开工作年度报告" / "杭州市西湖区人民政府": the author alone on the line below
+        # the title (in brackets or not), taken only with an agency's suffix.
+        name = _clean_organ(line.group(1))
+        if name:
+            start = line.start(1) + line.group(1).find(name)
+            found.append((name, start, start + len(name), tier.PROSE))
     for pattern in (_REPORT_OF, _COMPILED_BY):
         m = pattern.search(doc.text[:6000])
         name = _clean_organ(m.group("organ")) if m else None
@@ -147,6 +161,7 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
     if not found:
         return
     name, start, end, conf = found[0]
+    name = _brackets_as_printed(doc, start, name)
     v = Value(value=name, status="parsed", source="sentence", confidence=conf, evidence=[span(doc, start, end)])
     if conf < tier.PROSE:
         v.review.append("agency name read from a sentence, not from the title")
@@ -157,10 +172,19 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
     meta.organ = v
 
 
+_LINE_AFTER = re.compile(r"[^\n]*\n[^\S\n]*[（(]?([^\n\d（）()]{2,40}?)[)）]?[^\S\n]*(?:\n|$)")
+
+
+def _next_line(text: str, at: int) -> re.Match[str] | None:
+    """The line after the one `at` is on, with its brackets taken off."""
+    return _LINE_AFTER.match(text, at)
+
+
 _ORGAN_NOISE = re.compile(r"[#*\s|]")
 _ORGAN_LABEL = re.compile(r"^.*[:：]")  # "标题：…", "发布机构：…"
 _ORGAN_LEAD = re.compile(r"^(?:关于|本机关|我局|我委|我办|现将|(?:现|特|兹)?予?(?:公布|发布))")  # not 将 alone: 将乐县
 _CLAUSE = re.compile(r".*[,，。;；!！?？《》“”]")  # a sentence before a name: the name is in its last clause
+_QUOTED = re.compile(r"《[^》]*$")  # inside a quoted title: 《 opened and not closed
 _BREADCRUMB = re.compile(r"^.*[>＞»/／]")  # "首页>政务公开>…": a saved page's path before the title
 _NAME = re.compile(r"[\u4e00-\u9fff（）()]{2,30}")
 _LATIN_RUN = re.compile(r"[A-Za-z0-9_]{2,}")  # a domain or a spam handle, never part of an agency's name
@@ -170,7 +194,7 @@ def _clean_organ(raw: str, titled: bool = False) -> str | None:
     """The agency's name in `raw`, or None. In a sentence it must end like an agency's name (a suffix
     of labels.toml); in the title it is whatever names the report's author (…综合实验区, …新区, a
     city alone), as long as it is a name: Chinese characters and brackets, not a breadcrumb."""
-    s = _ORGAN_NOISE.sub("", raw).strip("：:，,。 ")
+    s = _ORGAN_NOISE.sub("", raw).strip("：:，,。 【】[]")  # "【2023年】宁波市…": brackets around the year
     s = _ORGAN_LABEL.sub("", s)
     s = _CLAUSE.sub("", s)
     s = _BREADCRUMB.sub("", s)
@@ -182,6 +206,20 @@ def _clean_organ(raw: str, titled: bool = False) -> str | None:
     if s.endswith(layout().organ_suffixes) or (titled and _NAME.fullmatch(s) and s not in layout().not_names):
         return s
     return None
+
+
+def _brackets_as_printed(doc: NormalText, start: int, name: str) -> str:
+    """The name with its brackets as the report prints them: "中国（上海）自由贸易试验区…" keeps its
+    full-width brackets, which normalisation made ASCII (other characters stay normalised: a mirror
+    site's Traditional name is given in Simplified, as its original page prints it)."""
+    if "(" not in name and ")" not in name:
+        return name
+    chars = list(name)
+    for i, ch in enumerate(chars):
+        if ch in "()":
+            printed = doc.original[doc.to_original(start + i)]
+            chars[i] = printed if printed in "（）" else ch
+    return "".join(chars)
 
 
 def _looks_defaced(name: str) -> bool:
