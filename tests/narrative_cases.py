@@ -114,6 +114,7 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _const("本年度依申请公开未向申请人收取费用。", {"fee_amount": 0}),
         _const("依申请提供政府信息，暂不收费。", {"fee_amount": 0}),
         _const("{y}年本机关未收取信息处理费。", {"fee_amount": 0}),
+        _const("依申请公开政府信息收取费用情况：无。", {"fee_amount": 0}),
         _const("本年度没有公民、法人或其他组织向本机关提出政府信息公开申请。", {"applications_received": 0}),
         _const("{y}年度未收到政府信息公开申请。", {"applications_received": 0}),
         _both_zero("未发生针对本机关政府信息公开事务的行政复议案、行政诉讼案和有关的申诉案。"),
@@ -138,6 +139,7 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _ten_thousands("applications_received", "本年度共收到政府信息公开申请{n}万件。"),
         _ten_thousands("applications_received", "全年受理依申请公开{n}万件，办结率100%。"),
         _one("applications_received", "本年度受理政府信息公开申请（含上年结转3件）共{n}件。"),
+        _one("applications_received", "本年度，共接受政府信息公开申请{n}件，答复率100%。"),
         _one("reconsideration_total", "政府信息公开行政复议数量{n}件。", lo=0),
         _one("litigation_total", "政府信息公开行政诉讼数量{n}件。", lo=0),
         _one("fee_amount", "全年依申请公开收费{n}元。", lo=0),
@@ -172,6 +174,12 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _one("applications_received", "本年度共收到政府信息公开申请{n}件，其中自然人申请5件。"),
         _pair(
             "共受理政府信息公开申请{a}件，其中自然人申请3件；共办理{b}件。",
+            "applications_received",
+            "applications_completed",
+        ),
+        _one("applications_received", "共受理政府信息公开申请{n}件，其中，当场答复3件，延期答复2件。"),
+        _pair(
+            "本机关共受理政府信息公开申请{a}件，其中，当面申请2件，网络申请1件，已答复{b}件。",
             "applications_received",
             "applications_completed",
         ),

@@ -141,3 +141,9 @@ def test_an_agency_name_keeps_its_brackets_as_printed() -> None:
     assert meta(f"{name}2023年政府信息公开工作年度报告\n").organ.value == name
     ascii_name = "中国(上海)自由贸易试验区临港新片区管理委员会"
     assert meta(f"{ascii_name}2023年政府信息公开工作年度报告\n").organ.value == ascii_name
+
+
+def test_titles_that_say_zhengwu_gongkai_or_give_the_year_bare_in_brackets() -> None:
+    for title in ("某某市财政局2022年政务公开工作年度报告", "某某市财政局政府信息公开工作年度报告（2022）"):
+        m = meta(f"{title}\n一、总体情况\n")
+        assert (m.organ.value, m.year.value) == ("某某市财政局", 2022), title

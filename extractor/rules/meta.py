@@ -16,8 +16,9 @@ from extractor.rules.record import build
 _YEAR = r"(?P<year>(?:19|20)\d{2}|(?:二[〇○O零]|一九)[〇○O零一二三四五六七八九]{2})"
 _YEAR_DIGITS = str.maketrans("〇○O零一二三四五六七八九", "000012345678" + "9")
 # The words that end a title: 年度报告, 报告, 工作情况的报告, or 年报 at the end of its line (prose
-# speaks of "2008年以来的政府信息公开年报" too); older titles leave out 政府.
-_REPORT_WORD = r"(?:政府)?信息公开(?:工作)?(?:情况的?)?\s*(?:(?:年度)?\s*报告|年报(?=[^\S\n]*(?:\n|$)))"
+# speaks of "2008年以来的政府信息公开年报" too); older titles leave out 政府; since 2020 many read
+# 政务公开工作年度报告.
+_REPORT_WORD = r"(?:(?:政府)?信息|政务)公开(?:工作)?(?:情况的?)?\s*(?:(?:年度)?\s*报告|年报(?=[^\S\n]*(?:\n|$)))"
 # Title: "<organ>2020年政府信息公开工作年度报告" or "2024年<organ>政府信息公开工作年度报告".
 _TITLE = re.compile(
     rf"^[#\s|]*(?:(?:名称|标题|题目)\s*[:：|]\s*)?(?P<before>[^\n\d]{{0,40}}?)\s*{_YEAR}\s*年度?\s*(?P<after>[^\n\d]{{0,40}}?)\s*{_REPORT_WORD}",
@@ -26,7 +27,7 @@ _TITLE = re.compile(
 # "政府信息公开工作年度报告（2022年）": the year after the title's words; the agency before them, or alone
 # on the next line.
 _TITLE_YEAR_LAST = re.compile(
-    rf"^[#\s|]*(?P<before>[^\n\d]{{0,40}}?)\s*{_REPORT_WORD}\s*[（(]\s*{_YEAR}\s*年度?\s*[)）]"
+    rf"^[#\s|]*(?P<before>[^\n\d]{{0,40}}?)\s*{_REPORT_WORD}\s*[（(]\s*{_YEAR}\s*(?:年度?)?\s*[)）]"
     rf"(?:[^\S\n]*\n[^\S\n]*(?P<after>[^\n\d]{{2,40}})$)?",
     re.M,
 )

@@ -61,8 +61,8 @@ _EACH = (
 PATTERNS: dict[str, list[str]] = {
     "applications_received": [
         # "受理政府信息公开申请（含上年结转3件）共108件": an aside between the noun and its figure
-        rf"(?:收到|受理|接收|新收|接到){_GAP}{{0,30}}?申请(?!人)(?:{_GAP}{{0,4}}?{_ASIDE})?{_GAP}{{0,12}}?{_N}{_APPLICATIONS}",
-        rf"(?:收到|受理|接收|新收){_GAP}{{0,6}}?依申请{_GAP}{{0,16}}?{_N}{_APPLICATIONS}",
+        rf"(?:收到|受理|接收|接受|新收|接到){_GAP}{{0,30}}?申请(?!人)(?:{_GAP}{{0,4}}?{_ASIDE})?{_GAP}{{0,12}}?{_N}{_APPLICATIONS}",
+        rf"(?:收到|受理|接收|接受|新收){_GAP}{{0,6}}?依申请{_GAP}{{0,16}}?{_N}{_APPLICATIONS}",
         # The number before its noun: "收到70件申请", "共收到政府信息公开申请的有12份".
         rf"(?:收到|受理|接收|接到){_GAP}{{0,12}}?{_N}{_APPLICATIONS}(?:(?:{_NOT_A_CASE}{_ITEM}){{0,12}}?)申请(?!人)",
         # The count as a noun: "依申请公开政府信息申请总量为12件", "政府信息公开申请数量为7件".
@@ -106,6 +106,8 @@ ZERO_PATTERNS: dict[str, list[str]] = {
         rf"(?:没有|未|无){_GAP}{{0,40}}?(?:行政)?诉讼{_CLAUSE_END}",
     ],
     "fee_amount": [
+        # "收取费用情况：无", "收费情况：0"
+        r"(?:收费|收取费用|费用)(?:情况)?\s*[:：]\s*(?:无|没有|0\s*元?)(?=[。；;，,\n]|$)",
         rf"(?:没有|未|无){_GAP}{{0,10}}?(?:收取|发生)?{_GAP}{{0,10}}?(?:信息处理费|处理费|公开收费|收费事项|收费情况)",
         rf"(?:没有|未|无)(?:收取|发生){_GAP}{{0,16}}?(?:收费|费用)",
         # "未向申请人收取费用", "暂不收费", "不收取任何费用", "免收信息处理费"
@@ -371,9 +373,7 @@ def _plausible(text: str, name: str, m: re.Match[str]) -> bool:
         return False
     if foreign and name.startswith("applications_") and _foreign_subject(text, m.start(), foreign):
         return False
-    # "共收到申请108件，其中当场答复20件": a figure after 其中 is a part of the one before it
-    # (until the list ends: "…，其中自然人申请741件；共办理718件" states the number completed).
-    if name.startswith("applications_") and "其中" in _sentence_before(text, m.start()):
+    if name.startswith("applications_") and _in_a_list_of_parts(text, m):
         return False
     if name in ("reconsideration_total", "litigation_total"):
         local = text[max(0, m.start() - 12) : m.end()]
@@ -409,6 +409,21 @@ def _a_change(text: str, m: re.Match[str]) -> bool:
     still states the count.)"""
     before = text[max(m.start(), m.start("num") - 3) : m.start("num")].removesuffix("了")
     return any(before.endswith(w) for w in layout().changes)
+
+
+_TOTAL_LEAD = ("已", "共", "合计", "总计", "累计", "全部", "均")
+
+
+def _in_a_list_of_parts(text: str, m: re.Match[str]) -> bool:
+    """ "共收到申请108件，其中当场答复20件，延期答复3件": figures after 其中 are parts of the one before it,
+    until the list ends - at "；" ("…其中自然人申请741件；共办理718件") or at a clause that states a
+    total again ("其中，当面申请5件，网络申请10件，已答复15件")."""
+    before = _sentence_before(text, m.start())
+    at = before.rfind("其中")
+    if at < 0:
+        return False
+    clauses = re.split(r"[，,、]", before[at + 2 :] + m.group(0))
+    return not any(c.startswith(_TOTAL_LEAD) for c in clauses)
 
 
 def _sentence_before(text: str, at: int) -> str:
