@@ -68,3 +68,30 @@ def test_table_and_prose_agree_or_go_to_review_with_both() -> None:
     assert "narrative.litigation_total" in record.review
     cell = record.applications.new_received.total  # the legacy cell the figure stands for
     assert cell.value == 0 and "statistics table" in cell.review[-1]
+
+
+# The 2008–2013 statistics form prints a row code (代码 01 …) before this year's figure.
+CODED_ROWS = """
+| 主动公开信息数 | 条 | 01 | 120 | 900 |
+| 新增的行政规范性文件数 | 条 | 03 | 4 | 30 |
+| 申请总数 | 条 | 10 | 25 | 180 |
+| 其中：1.当面申请数 | 条 | 11 | 5 | 40 |
+| 行政复议数 | 件 | 32 | 1 | 3 |
+| 行政诉讼数 | 件 | 33 | 0 | 2 |
+"""
+CODED_FACTS = {
+    "narrative.applications_received": 25,
+    "narrative.reconsideration_total": 1,
+    "narrative.litigation_total": 0,
+}
+
+
+def test_row_codes_are_never_read_as_figures_with_or_without_the_header() -> None:
+    assert facts("| 指标名称 | 计量单位 | 代码 | 本期实际 | 本年累计 |" + CODED_ROWS) == CODED_FACTS
+    assert facts(CODED_ROWS) == CODED_FACTS  # the header lost (an image, a page before)
+
+
+def test_figures_that_merely_rise_are_not_taken_for_codes() -> None:
+    rows = "| 收到申请数 | 件 | 12 |\n| 申请办结数 | 件 | 15 |\n| 行政复议数量 | 件 | 20 | 21 |\n| 行政诉讼数量 | 件 | 33 |"
+    assert facts(rows)["narrative.applications_received"] == 12
+    assert facts(rows)["narrative.reconsideration_total"] == 20

@@ -13,6 +13,7 @@ normaliser has joined them by then (issue 17's absolute grid is where they belon
 
 from __future__ import annotations
 
+import itertools
 import re
 from decimal import Decimal
 
@@ -35,7 +36,9 @@ def read_legacy_table(doc: NormalText) -> Reading:
     """The legacy facts a statistics table prints, each with the cell as its evidence."""
     reading = Reading()
     column: int | None = None  # this year's column, once a header row has named it
-    for start, cells in _rows(doc.text):
+    rows = _rows(doc.text)
+    coded = _coded(rows)
+    for start, cells in rows:
         texts = [t for t, _, _ in cells]
         if (named := _value_column(texts)) is not None:
             column = named
@@ -44,7 +47,7 @@ def read_legacy_table(doc: NormalText) -> Reading:
         fact = _fact(label) if label else None
         if fact is None or FIELD + fact in reading.values:
             continue  # a table printed twice keeps its first reading; the prose check still compares
-        found = _figure(cells, column)
+        found = _figure(cells, column, coded)
         if found is None:
             continue
         text, a, b = found
@@ -113,13 +116,33 @@ def _fact(label: str) -> str | None:
     return next((fact for fact, labels in layout().legacy_rows.items() if key in labels), None)
 
 
-def _figure(cells: list[tuple[str, int, int]], column: int | None) -> tuple[str, int, int] | None:
+def _figure(cells: list[tuple[str, int, int]], column: int | None, coded: bool = False) -> tuple[str, int, int] | None:
     """This year's figure: the named column's cell, or the first number after the label (a running
-    total, in a column after it, is never taken first)."""
+    total, in a column after it, is never taken first; nor a row code, in a table that has them)."""
     if column is not None and column < len(cells) and _NUMBER.match(cells[column][0].replace(" ", "")):
         return cells[column]
+    numbers = _numbers_after_label(cells)
+    return numbers[1] if coded and len(numbers) >= 2 else (numbers[0] if numbers and not coded else None)
+
+
+def _numbers_after_label(cells: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     first = next(k for k, c in enumerate(cells) if c[0])
-    return next((c for c in cells[first + 1 :] if _NUMBER.match(c[0].replace(" ", ""))), None)
+    return [c for c in cells[first + 1 :] if _NUMBER.match(c[0].replace(" ", ""))]
+
+
+_CODE = re.compile(r"^\d{2}$")
+
+
+def _coded(rows: list[tuple[int, list[tuple[str, int, int]]]]) -> bool:
+    """The statistics form's row codes (代码 01, 02 …, as the forms of 2008–2013 print them) stand
+    before this year's figure: a table whose rows' first numbers are two-digit codes that rise row by
+    row, starting below 10 (01, 03, 10, 11 …), has them, header or not."""
+    firsts = []
+    for _, cells in rows:
+        numbers = _numbers_after_label(cells) if any(c[0] for c in cells) else []
+        if len(numbers) >= 2 and _CODE.match(numbers[0][0]):
+            firsts.append(int(numbers[0][0]))
+    return len(firsts) >= 3 and firsts[0] < 10 and all(a < b for a, b in itertools.pairwise(firsts))
 
 
 def _value(text: str, fact: str, unit: str | None) -> int | float | None:
