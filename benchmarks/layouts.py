@@ -24,6 +24,7 @@ from extractor.results.evaluate import same
 from tests.synth import (
     LINE_LOSING,
     STYLES,
+    WRAPS,
     Truth,
     break_numbers,
     collapse_identical_lines,
@@ -31,6 +32,7 @@ from tests.synth import (
     random_report,
     render,
     reword_labels,
+    wrap_labels,
 )
 
 Layout = Callable[[Truth, str, random.Random], str]
@@ -54,6 +56,7 @@ LAYOUTS: dict[str, Layout] = {
     },
     "lines, identical runs collapsed": lambda t, fmt, rng: collapse_identical_lines(render(t, fmt, "lines")),
     "lines, numbers broken over two lines": lambda t, fmt, rng: break_numbers(render(t, fmt, "lines"), rng, 0.2),
+    **{f"PDF text, {where}": (lambda t, fmt, rng, w=where: wrap_labels(render(t, fmt, "tabs"), w)) for where in WRAPS},
     **{
         f"{style}, labels reworded": (lambda t, fmt, rng, s=style: reword_labels(render(t, fmt, s), rng))
         for style in ("lines", "cell_per_line", "markdown", "tabs")

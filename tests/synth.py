@@ -278,6 +278,32 @@ def reword_labels(text: str, rng: random.Random, rate: float = 0.5) -> str:
     return text
 
 
+WRAPS = ("numbers on the first line", "numbers between", "numbers on the last line")
+
+
+def wrap_labels(tab_text: str, where: str) -> str:
+    """PDF text of a table whose label cells wrap: tab-separated rows (the "tabs" style) written with
+    single spaces, every label of 12 characters or more broken in the middle, its numbers on the
+    label's first line (a top-aligned cell), between the two halves (centred) or on the last line
+    (bottom-aligned)."""
+    out = []
+    for line in tab_text.split("\n"):
+        label, *cells = line.split("\t")
+        numbers = " ".join(cells)
+        if not cells or len(label) < 12:
+            out.append(" ".join([label, *cells]))
+            continue
+        head, tail = label[: len(label) // 2], label[len(label) // 2 :]
+        out.append(
+            {
+                WRAPS[0]: f"{head} {numbers}\n{tail}",
+                WRAPS[1]: f"{head}\n{numbers}\n{tail}",
+                WRAPS[2]: f"{head}\n{tail} {numbers}",
+            }[where]
+        )
+    return "\n".join(out)
+
+
 LINE_LOSING = {"one-line": lambda text: re.sub(r"\s*\n\s*", " ", text)}
 
 

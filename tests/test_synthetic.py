@@ -11,11 +11,13 @@ from tests.synth import (
     LINE_LOSING,
     PAGE_REWRITES,
     STYLES,
+    WRAPS,
     collapse_identical_lines,
     header_one_character_per_line,
     random_report,
     render,
     reword_labels,
+    wrap_labels,
 )
 
 
@@ -83,6 +85,19 @@ def test_row_labels_reworded_as_real_reports_do_parse_back_exactly(seed: int, fm
     rng = random.Random(seed)
     truth = random_report(rng, fmt)
     report = extract(text=reword_labels(render(truth, fmt, style), rng, rate=0.7), name=f"synthetic.{style}")
+    flat = report.flat()
+    wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
+    assert wrong == {}
+    assert not [k for k in truth if k in flat["review"]]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6), fmt=st.sampled_from(["2019", "2021"]), where=st.sampled_from(WRAPS))
+def test_labels_wrapped_over_two_lines_parse_back_exactly_wherever_their_numbers_stand(
+    seed: int, fmt: str, where: str
+) -> None:
+    truth = random_report(random.Random(seed), fmt)
+    report = extract(text=wrap_labels(render(truth, fmt, "tabs"), where), name="wrapped.txt")
     flat = report.flat()
     wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
     assert wrong == {}

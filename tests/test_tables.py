@@ -281,6 +281,21 @@ def test_a_group_label_repeated_beside_each_child_names_the_group_not_the_row() 
     assert "applications.other_total.total" not in reading.values
 
 
+def test_a_label_wrapped_over_two_lines_is_one_row_wherever_its_numbers_stand() -> None:
+    # PDF text of a wrapped cell: the numbers beside the first piece, between the pieces, or beside
+    # the last. Each piece alone is unsure (a fragment, or a label two rows share); joined they are
+    # one row, matched as surely as if printed whole.
+    row = "1 0 0 0 0 0 1"
+    for head, tail in (("3.危及“三", "安全一稳定”"), ("二、上年结转政府", "信息公开申请数量")):
+        for text in (f"{head} {row}\n{tail}", f"{head}\n{row}\n{tail}", f"{head}\n{tail} {row}"):
+            reading = _apps(text + "\n4.保护第三方合法权益 0 0 0 0 0 0 0")
+            fid = (
+                "applications.denied_security_stability.total" if "危及" in head else "applications.carried_over.total"
+            )
+            assert reading.values[fid].value == 1 and not reading.values[fid].review, text
+            assert not reading.problems, text
+
+
 # 表四 one cell per line, cells a blank line apart, after a 表三 spaced the same way: an empty cell is
 # a blank line of its own plus the gap (three blank lines between printed neighbours).
 DISPUTES_15 = [2, 1, 0, 1, 4, 0, 0, 0, 0, 0, 3, 0, 2, 0, 5]

@@ -166,7 +166,41 @@ def observe_rows(cells: Sequence[Cell], style: Style, labels: Labels) -> list[Ob
     rows = _rows_bordered(cells, labels) if style == "bordered" else _rows_stream(cells, labels)
     for before, row in itertools.pairwise(rows):
         row.after_bare_label = before.label is not None and not before.cells
+    _join_wrapped_labels(rows, labels)
     return rows
+
+
+def _join_wrapped_labels(rows: list[Observed], labels: Labels) -> None:
+    """A label wrapped over two lines, its numbers beside the first piece, between the pieces or
+    beside the last (PDF text of a top-aligned, centred or bottom-aligned cell: "3.危及“三 1 0 …" /
+    "安全一稳定”"): when the row's own label is unsure (none, several rows, a fragment) and the
+    pieces joined name one row, the row is that one and the bare pieces were only its label."""
+    for k, row in enumerate(rows):
+        if not row.cells or (row.candidates is not None and len(row.candidates) == 1 and row.quality != "fragment"):
+            continue
+        before = rows[k - 1] if k > 0 and _bare_piece(rows[k - 1]) else None
+        after = rows[k + 1] if k + 1 < len(rows) and _bare_piece(rows[k + 1]) else None
+        own = row.label.text if row.label is not None else ""
+        for head, tail in ((before, None), (None, after), (before, after)):
+            if (head is None and tail is None) or (not own and (head is None or tail is None)):
+                continue  # nothing to join, or an unlabelled row with one piece beside it
+            text = (
+                (head.label.text if head and head.label else "")
+                + own
+                + (tail.label.text if tail and tail.label else "")
+            )
+            joined = match(labels, text)
+            if joined is not None and len(joined[0]) == 1 and joined[1] != "fragment":
+                row.candidates, row.quality = joined
+                for piece in (head, tail):
+                    if piece is not None:
+                        piece.candidates = None  # only a piece of this row's label
+                break
+
+
+def _bare_piece(row: Observed) -> bool:
+    """A label with no cells that is not a whole label of its own."""
+    return row.label is not None and not row.cells and not (row.candidates is not None and row.quality == "exact")
 
 
 def _is_value(text: str) -> bool:
