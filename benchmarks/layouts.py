@@ -33,6 +33,7 @@ from tests.synth import (
     render,
     reword_labels,
     wrap_labels,
+    wrap_labels_in_rows,
 )
 
 Layout = Callable[[Truth, str, random.Random], str]
@@ -57,6 +58,12 @@ LAYOUTS: dict[str, Layout] = {
     "lines, identical runs collapsed": lambda t, fmt, rng: collapse_identical_lines(render(t, fmt, "lines")),
     "lines, numbers broken over two lines": lambda t, fmt, rng: break_numbers(render(t, fmt, "lines"), rng, 0.2),
     **{f"PDF text, {where}": (lambda t, fmt, rng, w=where: wrap_labels(render(t, fmt, "tabs"), w)) for where in WRAPS},
+    **{
+        f"markdown, wrapped label rows, {where.removeprefix('numbers ')}": (
+            lambda t, fmt, rng, w=where: wrap_labels_in_rows(render(t, fmt, "markdown"), w)
+        )
+        for where in (WRAPS[0], WRAPS[2])
+    },
     **{
         f"{style}, labels reworded": (lambda t, fmt, rng, s=style: reword_labels(render(t, fmt, s), rng))
         for style in ("lines", "cell_per_line", "markdown", "tabs")

@@ -304,6 +304,29 @@ def wrap_labels(tab_text: str, where: str) -> str:
     return "\n".join(out)
 
 
+def wrap_labels_in_rows(markdown_text: str, where: str) -> str:
+    """A PDF-to-Markdown converter's table whose label cells wrap: each wrapped cell becomes a `|` row
+    of its own, the label's second half with empty cells after the numbers' row (WRAPS[0]) or the
+    first half with empty cells before it (WRAPS[2]). Labels of 12 characters or more wrap."""
+    out = []
+    for line in markdown_text.split("\n"):
+        cells = line.split("|")
+        label = cells[1].strip() if len(cells) > 3 else ""
+        if not line.startswith("|") or len(label) < 12 or not cells[2].strip().isdigit():
+            out.append(line)
+            continue
+        head, tail = label[: len(label) // 2], label[len(label) // 2 :]
+        empty = "|" + "|".join(["  "] * (len(cells) - 3)) + "|"
+        numbers = "|" + "|".join(cells[2:-1]) + "|"
+        rows = (
+            [f"| {head} {numbers}", f"| {tail} {empty}"]
+            if where == WRAPS[0]
+            else [f"| {head} {empty}", f"| {tail} {numbers}"]
+        )
+        out += rows
+    return "\n".join(out)
+
+
 LINE_LOSING = {"one-line": lambda text: re.sub(r"\s*\n\s*", " ", text)}
 
 

@@ -173,10 +173,12 @@ def observe_rows(cells: Sequence[Cell], style: Style, labels: Labels) -> list[Ob
 def _join_wrapped_labels(rows: list[Observed], labels: Labels) -> None:
     """A label wrapped over two lines, its numbers beside the first piece, between the pieces or
     beside the last (PDF text of a top-aligned, centred or bottom-aligned cell: "3.危及“三 1 0 …" /
-    "安全一稳定”"): when the row's own label is unsure (none, several rows, a fragment) and the
-    pieces joined name one row, the row is that one and the bare pieces were only its label."""
+    "安全一稳定”"; a converter's `|` rows: "| 2.其他法律行 | 0 | 0 …" / "| 政法规禁止公开 |  |  …"):
+    when the row's own label is not exact and the pieces joined name one row (exactly, or at all where
+    the row's label alone named none, several or a fragment), the row is that one and the pieces beside
+    it were only its label."""
     for k, row in enumerate(rows):
-        if not row.cells or (row.candidates is not None and len(row.candidates) == 1 and row.quality != "fragment"):
+        if not _has_text(row) or (_sure(row) and row.quality == "exact"):
             continue
         before = rows[k - 1] if k > 0 and _bare_piece(rows[k - 1]) else None
         after = rows[k + 1] if k + 1 < len(rows) and _bare_piece(rows[k + 1]) else None
@@ -190,17 +192,28 @@ def _join_wrapped_labels(rows: list[Observed], labels: Labels) -> None:
                 + (tail.label.text if tail and tail.label else "")
             )
             joined = match(labels, text)
-            if joined is not None and len(joined[0]) == 1 and joined[1] != "fragment":
-                row.candidates, row.quality = joined
-                for piece in (head, tail):
-                    if piece is not None:
-                        piece.candidates = None  # only a piece of this row's label
-                break
+            if joined is None or len(joined[0]) != 1 or joined[1] == "fragment":
+                continue
+            if _sure(row) and (joined[1] != "exact" or joined[0] != row.candidates):
+                continue  # a prefix names its row already; only its own whole label adds to it
+            row.candidates, row.quality = joined
+            for piece in (head, tail):
+                if piece is not None:
+                    piece.candidates, piece.cells = None, []  # only a piece of this row's label
+            break
+
+
+def _sure(row: Observed) -> bool:
+    return row.candidates is not None and len(row.candidates) == 1 and row.quality != "fragment"
+
+
+def _has_text(row: Observed) -> bool:
+    return any(c.text for c in row.cells)
 
 
 def _bare_piece(row: Observed) -> bool:
-    """A label with no cells that is not a whole label of its own."""
-    return row.label is not None and not row.cells and not (row.candidates is not None and row.quality == "exact")
+    """A label with no cells (or only empty ones) that is not a whole label of its own."""
+    return row.label is not None and not _has_text(row) and not (row.candidates is not None and row.quality == "exact")
 
 
 def _is_value(text: str) -> bool:
