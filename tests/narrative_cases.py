@@ -118,6 +118,7 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _const("本年度没有公民、法人或其他组织向本机关提出政府信息公开申请。", {"applications_received": 0}),
         _const("{y}年度未收到政府信息公开申请。", {"applications_received": 0}),
         _both_zero("未发生针对本机关政府信息公开事务的行政复议案、行政诉讼案和有关的申诉案。"),
+        _both_zero("{y}年度政府信息公开行政复议、行政诉讼情况：无。"),
     ],
     "measure words and word order": [
         _one("applications_received", "全年共收到政府信息公开申请{n}件。"),
@@ -140,6 +141,7 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _ten_thousands("applications_received", "全年受理依申请公开{n}万件，办结率100%。"),
         _one("applications_received", "本年度受理政府信息公开申请（含上年结转3件）共{n}件。"),
         _one("applications_received", "本年度，共接受政府信息公开申请{n}件，答复率100%。"),
+        _one("applications_received", "本年度政府信息公开申请数为{n}。", lo=0),
         _one("reconsideration_total", "政府信息公开行政复议数量{n}件。", lo=0),
         _one("litigation_total", "政府信息公开行政诉讼数量{n}件。", lo=0),
         _one("fee_amount", "全年依申请公开收费{n}元。", lo=0),
@@ -151,6 +153,13 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _pair("全年收到政府信息公开申请{a}件，办结{b}件。", "applications_received", "applications_completed"),
         _pair("涉及政府信息公开的行政复议{a}起，行政诉讼{b}起。", "reconsideration_total", "litigation_total"),
         _shared("{y}年，政府信息公开行政复议、行政诉讼均为{n}件。"),
+        # A negation ends at its own noun: the next noun's figure is its own.
+        lambda rng: (
+            f"全年无政府信息公开行政复议案件，行政诉讼案件{(n := rng.randint(1, 30))}件。",
+            {"reconsideration_total": 0, "litigation_total": n},
+        ),
+        _pair("本年度政府信息公开行政复议数为{a}，行政诉讼数为{b}。", "reconsideration_total", "litigation_total"),
+        _pair("政府信息公开行政复议：{a}件；行政诉讼：{b}件。", "reconsideration_total", "litigation_total"),
         _shared("因政府信息公开引起的行政复议和行政诉讼案件数都是{n}件。"),
         _both_zero("因政府信息公开引起的行政复议和行政诉讼案件数均为零。"),
     ],

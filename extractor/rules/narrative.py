@@ -38,7 +38,13 @@ _APPLICATIONS = rf"\s*(?:{'|'.join(_APPLICATION_WORDS)})"
 _CASES = rf"\s*(?:{'|'.join(_CASE_WORDS)})"
 _NOT_A_CASE = r"(?!复议|诉讼)"
 # The end of a clause, or a word that names what was not (情况, 案件 …): after a negated noun.
-_CLAUSE_END = rf"(?:{_GAP}{{0,6}}?(?:情况|案件|案|情形|事项)|(?=[、和及与或]|[。；;，,!！?？\n]|$))"
+# Not a noun with its own figure after it ("无行政复议案件，行政诉讼案件1件": the lawsuits are counted).
+_CLAUSE_END = (
+    rf"(?:{_GAP}{{0,6}}?(?:情况|案件|案|情形|事项)(?!件?\s*[:：]?\s*[1-9一二三四五六七八九十两])"
+    rf"|(?=[、和及与或]|[。；;，,!！?？\n]|$))"
+)
+# A figure with no measure word ends its clause ("行政复议数为0，…"): the count is that number.
+_BARE_END = r"(?=\s*(?:[。；;，,!！?？\n]|$))"
 
 # A bracketed aside after a noun: "收取的费用（检索费、邮寄费、复制费等）为0元".
 _ASIDE = r"[(（][^()（）\n]{0,30}[)）]"
@@ -47,7 +53,8 @@ _ASIDE = r"[(（][^()（）\n]{0,30}[)）]"
 # answers, carried-over ones or reviews.
 _COUNT_AS_NOUN = (
     rf"(?<![^，,。；;！!？?\n])(?:(?!办结|答复|处理|结转|复议|诉讼)[^。；;！!？?\n、，,]){{0,30}}?"
-    rf"(?:依申请|信息公开){_ITEM}{{0,12}}?申请(?:总量|总数|数量)(?:为|是|达|共计|共)?\s*{_N}{_APPLICATIONS}"
+    rf"(?:依申请|信息公开){_ITEM}{{0,12}}?申请(?:总量|总数|数量|数(?=为|是))(?:为|是|达|共计|共)?\s*{_N}"
+    rf"(?:{_APPLICATIONS}|{_BARE_END})"
 )
 
 # One number for both kinds of case, said of each ("行政复议、行政诉讼均为0件", "…案件数均为零"): it
@@ -73,12 +80,14 @@ PATTERNS: dict[str, list[str]] = {
     ],
     "reconsideration_total": [
         _EACH,
-        rf"(?:行政复议|复议)(?:案件|案|申请)?(?:数为|数量为|数量|数|为|共)?\s*{_N}{_CASES}",
+        rf"(?:行政复议|复议)(?:案件|案|申请)?(?:数为|数量为|数量|数|为|共|[:：])?\s*{_N}{_CASES}",
+        rf"(?:行政复议|复议)(?:案件|案|申请)?(?:数为|数量为|数是|[:：])\s*{_N}{_BARE_END}",
         rf"{_N}{_CASES}(?:的)?{_ITEM}{{0,20}}?行政复议(?:申请|案件)?(?!、|和|及|与)",
     ],
     "litigation_total": [
         _EACH,
-        rf"(?:行政诉讼|诉讼)(?:案件|案)?(?:数为|数量为|数量|数|为|共)?\s*{_N}{_CASES}",
+        rf"(?:行政诉讼|诉讼)(?:案件|案)?(?:数为|数量为|数量|数|为|共|[:：])?\s*{_N}{_CASES}",
+        rf"(?:行政诉讼|诉讼)(?:案件|案)?(?:数为|数量为|数是|[:：])\s*{_N}{_BARE_END}",
         rf"{_N}{_CASES}(?:的)?{_ITEM}{{0,20}}?行政诉讼",
     ],
     "fee_amount": [
@@ -88,6 +97,11 @@ PATTERNS: dict[str, list[str]] = {
         rf"收取{_GAP}{{0,12}}?(?:信息公开|处理)?费用{_ASIDE}?{_GAP}{{0,8}}?(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|元)",
     ],
 }
+# "行政复议、行政诉讼情况：无": the cases, as a heading of a list whose entry is none (both kinds, or one).
+_NONE_LISTED = (
+    r"(?:行政)?(?:复议|诉讼)(?:[、和及与](?:行政)?(?:复议|诉讼))?(?:情况|案件)?\s*[:：]\s*(?:无|没有)"
+    r"(?=\s*(?:[。；;，,\n]|$))"
+)
 ZERO_PATTERNS: dict[str, list[str]] = {
     "applications_received": [
         # Not "未发生因政府信息公开申请行政复议", "未发生依申请公开政府信息方面的行政复议": a review or a
@@ -98,11 +112,13 @@ ZERO_PATTERNS: dict[str, list[str]] = {
         rf"(?:没有|未有|无)(?:公民|法人|申请人|个人|组织|单位){_GAP}{{0,40}}?(?:提出|提交){_GAP}{{0,20}}?申请",
     ],
     "reconsideration_total": [
+        _NONE_LISTED,
         # "未发生因政府信息公开引起的行政复议和行政诉讼", "没有…被申请行政复议或被提起行政诉讼",
         # "未收到有关政府信息公开的行政复议申请": the negation reaches each item of the list.
         rf"(?:没有|未|无){_GAP}{{0,30}}?(?:行政)?复议(?:申请)?{_CLAUSE_END}",
     ],
     "litigation_total": [
+        _NONE_LISTED,
         rf"(?:没有|未|无){_GAP}{{0,40}}?(?:行政)?诉讼{_CLAUSE_END}",
     ],
     "fee_amount": [
@@ -135,7 +151,7 @@ _WINDOW = 90
 # A count is printed with its measure word: a pattern that reads one needs one of them in the window
 # (a window around 复议 in 表四's heading holds a row of bare numbers, each a start to try).
 NEEDS: dict[str, tuple[str, ...]] = {
-    _COUNT_AS_NOUN: ("总量", "总数", "数量"),
+    _COUNT_AS_NOUN: ("总量", "总数", "数量", "数为", "数是"),
     **{p: _CASE_WORDS for ps in PATTERNS.values() for p in ps if _CASES in p},
     **{p: _APPLICATION_WORDS for ps in PATTERNS.values() for p in ps if _APPLICATIONS in p and p != _COUNT_AS_NOUN},
 }
