@@ -119,6 +119,8 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _const("{y}年度未收到政府信息公开申请。", {"applications_received": 0}),
         _both_zero("未发生针对本机关政府信息公开事务的行政复议案、行政诉讼案和有关的申诉案。"),
         _both_zero("{y}年度政府信息公开行政复议、行政诉讼情况：无。"),
+        _const("信息处理费收取情况：本年度未收取。", {"fee_amount": 0}),
+        _const("本年度不涉及信息处理费收取。", {"fee_amount": 0}),
     ],
     "measure words and word order": [
         _one("applications_received", "全年共收到政府信息公开申请{n}件。"),
@@ -142,6 +144,9 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _one("applications_received", "本年度受理政府信息公开申请（含上年结转3件）共{n}件。"),
         _one("applications_received", "本年度，共接受政府信息公开申请{n}件，答复率100%。"),
         _one("applications_received", "本年度政府信息公开申请数为{n}。", lo=0),
+        _one("fee_amount", "全年共收取信息处理费2笔，金额{n}元。"),
+        _one("fee_amount", "本年度发出收费通知3件，总金额900元，实际收取{n}元。", lo=0),
+        _one("fee_amount", "本年度依申请公开收费金额为{n}。", lo=0),
         _one("reconsideration_total", "政府信息公开行政复议数量{n}件。", lo=0),
         _one("litigation_total", "政府信息公开行政诉讼数量{n}件。", lo=0),
         _one("fee_amount", "全年依申请公开收费{n}元。", lo=0),
@@ -199,6 +204,8 @@ TEMPLATES: dict[str, list[Callable[[random.Random], tuple[str, dict]]]] = {
         _none("政府信息公开申请数量较上年增加了{n}件。"),
         _one("applications_received", "本年度收到政府信息公开申请数量有所增加，共{n}件。"),
         _none("按期答复率100%，全年共答复群众咨询{n}件。"),
+        _none("全年减免信息处理费{n}元。"),
+        _none("本年度发出信息处理费收费通知2件，涉及金额{n}元。"),
     ],
     "qualified negations": [
         _const("全年未发生因政府信息公开被行政复议纠错或行政诉讼败诉的情形。", {}),
