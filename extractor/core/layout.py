@@ -66,6 +66,7 @@ class Layout:
     approximate_before: tuple[str, ...]  # words before a figure that make it a round guess (近百件)
     approximate_after: tuple[str, ...]  # words after a figure that make it a round guess (200余件)
     changes: tuple[str, ...]  # verbs of change: a figure after one is a difference (同比减少15件)
+    total_leads: tuple[str, ...]  # words opening a clause that states a total again (ends a 其中 list)
     foreign_subjects: dict[str, tuple[str, ...]]  # narrative fact -> subjects whose counts are not it
     own_phrases: dict[str, tuple[str, ...]]  # narrative fact -> phrases naming it that hold a foreign word
     legacy_rows: dict[str, tuple[str, ...]]  # narrative fact -> row labels of a pre-2019 statistics table
@@ -130,6 +131,7 @@ def layout() -> Layout:
         approximate_before=tuple(data["narrative"]["approximate_before"]),
         approximate_after=tuple(data["narrative"]["approximate_after"]),
         changes=tuple(data["narrative"]["changes"]),
+        total_leads=tuple(data["narrative"]["total_leads"]),
         foreign_subjects={k: tuple(v) for k, v in data["narrative"]["foreign_subjects"].items()},
         own_phrases={k: tuple(v) for k, v in data["narrative"]["own_phrases"].items()},
         legacy_rows={k: tuple(v) for k, v in data["legacy_table"]["rows"].items()},

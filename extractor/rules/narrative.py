@@ -434,7 +434,7 @@ def _a_change(text: str, m: re.Match[str]) -> bool:
     return any(before.endswith(w) for w in layout().changes)
 
 
-_TOTAL_LEAD = ("已", "共", "合计", "总计", "累计", "全部", "均")
+_CLAUSES = re.compile(r"[，,、]")
 
 
 def _in_a_list_of_parts(text: str, m: re.Match[str]) -> bool:
@@ -445,8 +445,8 @@ def _in_a_list_of_parts(text: str, m: re.Match[str]) -> bool:
     at = before.rfind("其中")
     if at < 0:
         return False
-    clauses = re.split(r"[，,、]", before[at + 2 :] + m.group(0))
-    return not any(c.startswith(_TOTAL_LEAD) for c in clauses)
+    clauses = _CLAUSES.split(before[at + 2 :] + m.group(0))
+    return not any(c.startswith(layout().total_leads) for c in clauses)
 
 
 def _sentence_before(text: str, at: int) -> str:

@@ -71,7 +71,7 @@ class Labels:
         self.rows = rows
         self.columns = columns  # keys of column headers (never row labels when unnumbered)
         self.groups = groups  # keys of merged group labels (no own numbers)
-        # row id -> the row ids of the group it sits under ((六)其他处理 is a row and a group in 2021)
+        # row id -> the id of the row its group label heads ((六)其他处理 is a row and a group in 2021)
         by_key = {k: r.id for r in rows for k in r.keys}
         self.parents = {r.id: by_key[label_key(r.group)] for r in rows if r.group and label_key(r.group) in by_key}
         self._memo: dict[str, tuple[frozenset[str], Quality] | None] = {}
@@ -123,7 +123,7 @@ def _fragment(key: str, row_key: str) -> bool:
     return len(key) >= 3 and (key in row_key or (len(row_key) >= 4 and row_key in key and len(key) <= 2 * len(row_key)))
 
 
-def _one_character_off(key: str, row_key: str) -> bool:
+def _a_few_edits_off(key: str, row_key: str) -> bool:
     """A long label with a character misprinted, misread, added or dropped (信意 for 信息 from OCR,
     本年度新收 for 本年新收, 确认或者 for 确认或): still that row. Two edits are allowed in a label of
     12 characters or more; short labels are left alone: two of them may differ by one character.
@@ -155,7 +155,7 @@ def _within_edits(a: str, b: str, k: int) -> bool:
 _TESTS: tuple[tuple[Quality, Callable[[str, str], bool]], ...] = (
     ("exact", lambda key, k: key == k),
     ("prefix", lambda key, k: (len(key) >= 4 and k.startswith(key)) or (len(k) >= 2 and key.startswith(k))),
-    ("prefix", _one_character_off),
+    ("prefix", _a_few_edits_off),
     ("fragment", _fragment),
 )
 
