@@ -22,6 +22,11 @@ from tests.synth import (
 )
 
 
+def _wrong(truth: dict, flat: dict) -> dict:
+    """Field id -> (true value, value read) for every field read differently."""
+    return {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10**6), fmt=st.sampled_from(["2019", "2021"]), style=st.sampled_from(STYLES))
 def test_rendered_report_parses_back(seed: int, fmt: str, style: str) -> None:
@@ -29,7 +34,7 @@ def test_rendered_report_parses_back(seed: int, fmt: str, style: str) -> None:
     report = extract(render(truth, fmt, style), name=f"synthetic.{style}")
     flat = report.flat()
     assert report.meta.format.value == fmt
-    wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
+    wrong = _wrong(truth, flat)
     assert wrong == {}
     assert all(c.outcome != "FAIL" for c in report.checks)
 
@@ -72,7 +77,7 @@ def test_a_page_rewrite_that_keeps_the_lines_parses_back_exactly(seed: int, fmt:
     truth = random_report(random.Random(seed), fmt)
     report = extract(text=PAGE_REWRITES[rewrite](render(truth, fmt, style)), name=f"synthetic.{style}")
     flat = report.flat()
-    wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
+    wrong = _wrong(truth, flat)
     assert wrong == {}
 
 
@@ -87,24 +92,28 @@ def test_row_labels_reworded_as_real_reports_do_parse_back_exactly(seed: int, fm
     truth = random_report(rng, fmt)
     report = extract(text=reword_labels(render(truth, fmt, style), rng, rate=0.7), name=f"synthetic.{style}")
     flat = report.flat()
-    wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
+    wrong = _wrong(truth, flat)
     assert wrong == {}
     assert not [k for k in truth if k in flat["review"]]
 
 
+# Labels wrapped over two lines: as PDF text (the numbers beside either piece or between them) and as
+# a converter's `|` rows (the label's other half a row of its own, beside the numbers' row).
+WRAPPED = [(wrap_labels, "tabs", where) for where in WRAPS] + [
+    (wrap_labels_in_rows, "markdown", where) for where in (WRAPS[0], WRAPS[2])
+]
+
+
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10**6), fmt=st.sampled_from(["2019", "2021"]), where=st.sampled_from(WRAPS))
+@given(seed=st.integers(0, 10**6), fmt=st.sampled_from(["2019", "2021"]), wrapped=st.sampled_from(WRAPPED))
 def test_labels_wrapped_over_two_lines_parse_back_exactly_wherever_their_numbers_stand(
-    seed: int, fmt: str, where: str
+    seed: int, fmt: str, wrapped: tuple
 ) -> None:
+    wrap, style, where = wrapped
     truth = random_report(random.Random(seed), fmt)
-    text = wrap_labels(render(truth, fmt, "tabs"), where)
-    if where != WRAPS[1]:  # and as a converter's `|` rows: the label's other half a row of its own
-        text = wrap_labels_in_rows(render(truth, fmt, "markdown"), where) if seed % 2 else text
-    report = extract(text=text, name="wrapped.txt")
+    report = extract(text=wrap(render(truth, fmt, style), where), name="wrapped.txt")
     flat = report.flat()
-    wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
-    assert wrong == {}
+    assert _wrong(truth, flat) == {}
     assert not [k for k in truth if k in flat["review"]]
 
 
@@ -131,7 +140,7 @@ def test_a_one_line_report_with_empty_cells_is_never_silently_wrong(seed: int, f
     truth = random_report(rng, fmt)
     text = render(truth, fmt, style, blank=lambda v: v == 0 and rng.random() < 0.5)
     flat = extract(text=LINE_LOSING["one-line"](text), name="one-line.txt").flat()
-    wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
+    wrong = _wrong(truth, flat)
     assert all(k in flat["review"] for k in wrong), wrong
     assert len(wrong) < 0.2 * len(truth)
 
@@ -153,7 +162,7 @@ def test_zeros_printed_as_empty_cells_parse_back_in_every_text_layout(
     truth = random_report(rng, fmt)
     report = extract(render(truth, fmt, style, blank=lambda v: v == 0 and rng.random() < blank_rate), name="b.txt")
     flat = report.flat()
-    wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
+    wrong = _wrong(truth, flat)
     assert all(flat["values"].get(k) is None and k in flat["review"] for k in wrong), wrong
     assert len(wrong) < 0.2 * len(truth)  # the blanks the arithmetic leaves open, not whole rows lost
 
@@ -166,7 +175,7 @@ def test_a_header_broken_one_character_per_line_is_no_row(seed: int, fmt: str, s
     truth = random_report(random.Random(seed), fmt)
     report = extract(text=header_one_character_per_line(render(truth, fmt, style)), name=f"synthetic.{style}")
     flat = report.flat()
-    wrong = {k: (v, flat["values"].get(k)) for k, v in truth.items() if not same(v, flat["values"].get(k))}
+    wrong = _wrong(truth, flat)
     assert wrong == {}
     assert not [f for f in flat["review"] if f.startswith("applications.")]
 

@@ -121,8 +121,8 @@ def _figure(cells: list[tuple[str, int, int]], column: int | None, coded: bool =
     total, in a column after it, is never taken first; nor a row code, in a table that has them)."""
     if column is not None and column < len(cells) and _NUMBER.match(cells[column][0].replace(" ", "")):
         return cells[column]
-    numbers = _numbers_after_label(cells)
-    return numbers[1] if coded and len(numbers) >= 2 else (numbers[0] if numbers and not coded else None)
+    numbers = _numbers_after_label(cells)[1 if coded else 0 :]
+    return numbers[0] if numbers else None
 
 
 def _numbers_after_label(cells: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:

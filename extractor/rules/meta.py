@@ -137,7 +137,7 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
                 if name and not any(f[0] == name for f in found):
                     start = title.start(g) + title.group(g).find(name)
                     found.append((name, start, start + len(name), tier.PROSE if in_sentence else tier.TITLE_NAME))
-    if title and not found and (line := _next_line(doc.text, title.end())) is not None:
+    if title and not found and (line := _LINE_AFTER.match(doc.text, title.end())) is not None:
         # "2022年政府信息公开工作年度报告" / "杭州市西湖区人民政府": the author alone on the line below
         # the title (in brackets or not), taken only with an agency's suffix.
         name = _clean_organ(line.group(1))
@@ -173,12 +173,8 @@ def _organ(doc: NormalText, meta: Meta, title: re.Match[str] | None) -> None:
     meta.organ = v
 
 
+# The line after the one a match ends on, its brackets taken off.
 _LINE_AFTER = re.compile(r"[^\n]*\n[^\S\n]*[（(]?([^\n\d（）()]{2,40}?)[)）]?[^\S\n]*(?:\n|$)")
-
-
-def _next_line(text: str, at: int) -> re.Match[str] | None:
-    """The line after the one `at` is on, with its brackets taken off."""
-    return _LINE_AFTER.match(text, at)
 
 
 _ORGAN_NOISE = re.compile(r"[#*\s|]")

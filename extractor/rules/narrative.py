@@ -441,7 +441,7 @@ def _in_a_list_of_parts(text: str, m: re.Match[str]) -> bool:
     """ "共收到申请108件，其中当场答复20件，延期答复3件": figures after 其中 are parts of the one before it,
     until the list ends - at "；" ("…其中自然人申请741件；共办理718件") or at a clause that states a
     total again ("其中，当面申请5件，网络申请10件，已答复15件")."""
-    before = _sentence_before(text, m.start())
+    before = _sentence_before(text, m.start(), "。；;\n")  # a 其中 list ends at "；" too
     at = before.rfind("其中")
     if at < 0:
         return False
@@ -449,18 +449,16 @@ def _in_a_list_of_parts(text: str, m: re.Match[str]) -> bool:
     return not any(c.startswith(layout().total_leads) for c in clauses)
 
 
-def _sentence_before(text: str, at: int) -> str:
-    """The sentence up to `at`, from its last full stop or semicolon (a 其中 list ends at "；")."""
+def _sentence_before(text: str, at: int, stops: str = "。\n") -> str:
+    """The sentence up to `at`, from the last of `stops` before it."""
     lo = max(0, at - _SENTENCE_REACH)
-    return text[max(max(text.rfind(c, lo, at) for c in "。；;\n"), lo - 1) + 1 : at]
+    return text[max(max(text.rfind(c, lo, at) for c in stops), lo - 1) + 1 : at]
 
 
 def _foreign_subject(text: str, at: int, foreign: tuple[str, ...]) -> bool:
     """The sentence names another subject before the figure ("政务服务大厅受理行政许可事项N件，办结M件")
     and never information disclosure: its counts are that subject's."""
-    lo = max(0, at - _SENTENCE_REACH)
-    start = max(text.rfind("。", lo, at), text.rfind("\n", lo, at), lo - 1) + 1
-    before = text[start:at]
+    before = _sentence_before(text, at)
     return _any_of(foreign).search(before) is not None and not any(w in before for w in _DISCLOSURE)
 
 
